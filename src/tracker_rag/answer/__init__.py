@@ -1,0 +1,1 @@
+"""Answer: pick cited passages, decide whether to abstain, build answer objects."""

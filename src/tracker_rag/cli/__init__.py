@@ -1,0 +1,1 @@
+"""The `tracker-rag` command line."""

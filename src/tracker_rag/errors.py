@@ -1,0 +1,80 @@
+"""The project's exception tree.
+
+    TrackerRagError
+    ├── ConfigurationError        a setting is missing or wrong
+    ├── InputError                the caller's own input is unusable
+    │   ├── InvalidDateError      a date that does not parse
+    │   ├── InvalidFilterError    a filter naming an unknown topic or kind
+    │   └── InvalidQuestionError  an empty or oversized question
+    ├── DocumentError             one corpus file cannot be ingested
+    │   ├── UnreadableFileError   binary, broken encoding, empty
+    │   └── MetadataError         front matter that breaks the corpus format
+    └── IndexError_               the index cannot serve the request
+        ├── IndexMissingError     nothing has been ingested yet
+        ├── ModelMismatchError    the index holds vectors of another model
+        └── StoreError            Chroma or the keyword index failed
+
+Library code raises these and wraps third-party errors at the stage boundary;
+the CLI (and later the HTTP API) translates them to messages in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TrackerRagError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+class ConfigurationError(TrackerRagError):
+    """A setting is missing or points at something unusable."""
+
+
+class InputError(TrackerRagError):
+    """The caller's input cannot be used; the message names it."""
+
+
+class InvalidDateError(InputError):
+    """A date that is not in YYYY-MM-DD form or does not exist."""
+
+
+class InvalidFilterError(InputError):
+    """A filter value that matches nothing the index knows."""
+
+
+class InvalidQuestionError(InputError):
+    """A question that is empty or too long."""
+
+
+class DocumentError(TrackerRagError):
+    """One corpus file cannot be ingested; other files are unaffected."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+
+class UnreadableFileError(DocumentError):
+    """A file that is binary, badly encoded or holds no text."""
+
+
+class MetadataError(DocumentError):
+    """A corpus file whose front matter breaks the corpus format."""
+
+
+class IndexError_(TrackerRagError):  # noqa: N801 - avoid shadowing the builtin
+    """The index cannot serve the request."""
+
+
+class IndexMissingError(IndexError_):
+    """Nothing has been ingested into the index folder yet."""
+
+
+class ModelMismatchError(IndexError_):
+    """The index was built with another embedding model than the configured one."""
+
+
+class StoreError(IndexError_):
+    """The vector store or the keyword index failed underneath us."""

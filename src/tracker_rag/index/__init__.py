@@ -1,0 +1,1 @@
+"""Index: embed chunks and keep them in Chroma and a keyword index."""

@@ -1,0 +1,1 @@
+"""Ingest: read corpus files into documents and split them into chunks."""

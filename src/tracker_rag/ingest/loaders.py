@@ -1,0 +1,257 @@
+"""Load corpus files of every supported type into documents.
+
+Files with front matter follow the corpus format. Plain `.md`, `.txt`, `.html`
+and `.pdf` files are accepted too: their title and dates come from the file
+itself (a heading, `Published:` lines, HTML meta tags, PDF metadata), and from
+the file's modification time when nothing else says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker_rag.dates import parse_date
+from tracker_rag.domain import CorpusDocument, DocumentKind
+from tracker_rag.errors import DocumentError, InvalidDateError, UnreadableFileError
+from tracker_rag.ingest.corpus_format import has_front_matter, parse_corpus_file
+from tracker_rag.ingest.html_text import html_to_document_parts
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".md", ".markdown", ".txt")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf")
+IGNORED_NAMES = ("README.md",)
+_HEADER_LINE = re.compile(
+    r"^(source|published|updated|date|author|category|url|topic)\s*:\s*(.+)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A file that could not be loaded, and why."""
+
+    path: str
+    reason: str
+
+
+def iter_corpus_files(root: Path) -> Iterator[Path]:
+    """Yield the supported files under a folder, in a stable order."""
+    for path in sorted(root.rglob("*")):
+        if path.name.startswith(".") or path.name in IGNORED_NAMES:
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The file's path below the corpus root, with '/' separators."""
+    return path.relative_to(root).as_posix()
+
+
+def id_from_relative_name(name: str) -> str:
+    """Make a stable document id from a file's path in the corpus."""
+    stem = name.rsplit(".", 1)[0].lower()
+    return re.sub(r"[^a-z0-9/]+", "-", stem).strip("-/") or "document"
+
+
+def kind_from_relative_name(name: str) -> DocumentKind:
+    """Files under an `articles/` folder are articles; all others are sources."""
+    return "article" if name.split("/", 1)[0] == "articles" else "source"
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode file bytes as UTF-8 text, refusing binary data.
+
+    Raises:
+        UnreadableFileError: The bytes hold NUL characters, are not UTF-8,
+            or hold nothing but white space.
+    """
+    if b"\x00" in data[:8192]:
+        raise UnreadableFileError(path, "binary content (NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            path, f"not valid UTF-8 (bad byte at offset {exc.start})"
+        ) from exc
+    if not text.strip():
+        raise UnreadableFileError(path, "empty file")
+    return text.replace("\r\n", "\n")
+
+
+def _modified_date(path: Path) -> dt.date:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date()
+
+
+def _dates_or_mtime(
+    published: dt.date | None, updated: dt.date | None, path: Path
+) -> tuple[dt.date | None, dt.date | None]:
+    """Fall back to the file's modification time when the file names no date."""
+    if published is None and updated is None:
+        return None, _modified_date(path)
+    return published, updated
+
+
+def _lenient_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except InvalidDateError:
+        return None
+
+
+def load_plain_text(text: str, path: Path, name: str) -> CorpusDocument:
+    """Build a document from a Markdown or text file without front matter.
+
+    The first non-empty line is the title; `Key: value` lines right under it
+    (Source, Published, Updated, URL, ...) are read as metadata.
+    """
+    lines = text.split("\n")
+    title_index = next(index for index, line in enumerate(lines) if line.strip())
+    title = lines[title_index].strip().lstrip("#").strip()
+    header: dict[str, str] = {}
+    for line in lines[title_index + 1 :]:
+        if not line.strip():
+            if header:
+                break
+            continue
+        match = _HEADER_LINE.match(line.strip())
+        if not match:
+            break
+        header[match.group(1).lower()] = match.group(2).strip()
+
+    published, updated = _dates_or_mtime(
+        _lenient_date(header.get("published") or header.get("date")),
+        _lenient_date(header.get("updated")),
+        path,
+    )
+    return CorpusDocument(
+        doc_id=id_from_relative_name(name),
+        kind=kind_from_relative_name(name),
+        title=title[:300],
+        text=text.strip(),
+        source_path=name,
+        topic=header.get("topic"),
+        published=published,
+        updated=updated,
+        url=header.get("url"),
+    )
+
+
+def load_html(data: bytes, path: Path, name: str) -> CorpusDocument:
+    """Build a document from an HTML page: its readable text, title and dates."""
+    parts = html_to_document_parts(decode_text(data, path))
+    if not parts.text.strip():
+        raise UnreadableFileError(path, "the HTML page holds no readable text")
+    published, updated = _dates_or_mtime(
+        _lenient_date(parts.published), _lenient_date(parts.updated), path
+    )
+    return CorpusDocument(
+        doc_id=id_from_relative_name(name),
+        kind=kind_from_relative_name(name),
+        title=(parts.title or path.stem)[:300],
+        text=parts.text,
+        source_path=name,
+        published=published,
+        updated=updated,
+        url=parts.url,
+    )
+
+
+def _pdf_date(value: object) -> dt.date | None:
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})(\d{2})", str(value or ""))
+    if not match:
+        return None
+    return _lenient_date("-".join(match.groups()))
+
+
+def load_pdf(path: Path, name: str) -> CorpusDocument:
+    """Build a document from the text layer of a PDF file."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise UnreadableFileError(path, f"not a readable PDF ({exc})") from exc
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not text:
+        raise UnreadableFileError(path, "the PDF has no text layer (scanned image?)")
+    first_line = next(line.strip() for line in text.splitlines() if line.strip())
+    title = str(info.get("/Title") or "").strip() or first_line
+    created, modified = _pdf_date(info.get("/CreationDate")), _pdf_date(info.get("/ModDate"))
+    published, updated = _dates_or_mtime(
+        created, modified if modified != created else None, path
+    )
+    return CorpusDocument(
+        doc_id=id_from_relative_name(name),
+        kind=kind_from_relative_name(name),
+        title=title[:300],
+        text=text,
+        source_path=name,
+        published=published,
+        updated=updated,
+    )
+
+
+def load_document(path: Path, root: Path, max_bytes: int) -> CorpusDocument:
+    """Load one corpus file.
+
+    Raises:
+        DocumentError: The file cannot be turned into a document; the message
+            says why.
+    """
+    name = relative_name(path, root)
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise UnreadableFileError(path, "it links outside the corpus folder")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableFileError(
+                path, f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
+            )
+        if path.suffix.lower() == ".pdf":
+            return load_pdf(path, name)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be read ({exc.strerror})") from exc
+    if path.suffix.lower() in (".html", ".htm"):
+        return load_html(data, path, name)
+    text = decode_text(data, path)
+    if has_front_matter(text):
+        return parse_corpus_file(text, path, name)
+    return load_plain_text(text, path, name)
+
+
+def load_corpus(
+    root: Path, max_bytes: int
+) -> tuple[list[CorpusDocument], list[LoadFailure]]:
+    """Load every supported file under a folder; failures are collected, not raised."""
+    documents: list[CorpusDocument] = []
+    failures: list[LoadFailure] = []
+    seen: dict[str, str] = {}
+    for path in iter_corpus_files(root):
+        name = relative_name(path, root)
+        try:
+            document = load_document(path, root, max_bytes)
+        except DocumentError as exc:
+            logger.warning("skipped %s: %s", name, exc.reason)
+            failures.append(LoadFailure(name, exc.reason))
+            continue
+        if document.doc_id in seen:
+            reason = f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
+            logger.warning("skipped %s: %s", name, reason)
+            failures.append(LoadFailure(name, reason))
+            continue
+        seen[document.doc_id] = name
+        documents.append(document)
+    return documents, failures

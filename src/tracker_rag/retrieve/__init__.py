@@ -1,0 +1,1 @@
+"""Retrieve: dense and keyword rankings, fused, under filters."""

@@ -1,0 +1,188 @@
+"""The one object that adapters (CLI, HTTP API, UI) call: ingest, retrieve, answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from tracker_rag.answer.abstention import abstention_text, answer_confidence
+from tracker_rag.answer.extractive import ExtractiveAnswerer
+from tracker_rag.answer.sentence_scoring import question_term_weights
+from tracker_rag.domain import Answer, BestMatch, Filters, SearchSummary
+from tracker_rag.errors import InvalidFilterError, InvalidQuestionError
+from tracker_rag.index.embedder import SentenceEmbedder
+from tracker_rag.index.index_files import IndexPaths
+from tracker_rag.index.ingestion import IndexBuilder, IngestReport
+from tracker_rag.index.loaded_index import LoadedIndex
+from tracker_rag.retrieve.dense import DenseRetriever
+from tracker_rag.retrieve.hybrid import HybridRetriever, Retrieval, RetrievalMode
+from tracker_rag.retrieve.keyword import KeywordRetriever
+from tracker_rag.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+class TrackerRag:
+    """Tracker RAG's operations over one index folder.
+
+    The embedding model and the index load on first use and stay loaded, so a
+    process that asks many questions pays for them once.
+    """
+
+    def __init__(
+        self, settings: Settings | None = None, embedder: SentenceEmbedder | None = None
+    ) -> None:
+        self.settings = settings or Settings()
+        self.paths = IndexPaths(self.settings.index_dir)
+        self._embedder = embedder
+        self._index: LoadedIndex | None = None
+
+    @property
+    def embedder(self) -> SentenceEmbedder:
+        """The embedding model named by the settings (loaded on first use)."""
+        if self._embedder is None:
+            self._embedder = SentenceEmbedder(
+                self.settings.model_path, self.settings.embed_batch_size
+            )
+        return self._embedder
+
+    @property
+    def index(self) -> LoadedIndex:
+        """The loaded index (opened on first use)."""
+        if self._index is None:
+            self._index = LoadedIndex.open(self.paths, self.embedder)
+        return self._index
+
+    def ingest(self, corpus_dir: str | None = None, show_progress: bool = False) -> IngestReport:
+        """Bring the index in line with a corpus folder (the configured one by default)."""
+        builder = IndexBuilder(
+            self.paths,
+            self.embedder,
+            self.settings.chunk_max_tokens,
+            self.settings.max_file_bytes,
+        )
+        folder = self.settings.corpus_dir if corpus_dir is None else Path(corpus_dir)
+        report = builder.ingest(folder, show_progress=show_progress)
+        self._index = None
+        return report
+
+    def rebuild(self, corpus_dir: str | None = None, show_progress: bool = False) -> IngestReport:
+        """Drop the index and build it again from scratch (e.g. after a model change)."""
+        self.paths.remove()
+        return self.ingest(corpus_dir, show_progress)
+
+    def topics(self) -> list[str]:
+        """Topics of the indexed documents."""
+        return self.index.catalog.topics()
+
+    def resolve_filters(self, filters: Filters | None) -> Filters:
+        """Check filters against the index; topics match without regard to case.
+
+        Raises:
+            InvalidFilterError: The topic is not one the index holds.
+        """
+        filters = filters or Filters()
+        if filters.topic is None:
+            return filters
+        known = {topic.lower(): topic for topic in self.topics()}
+        canonical = known.get(filters.topic.strip().lower())
+        if canonical is None:
+            listed = "; ".join(sorted(known.values())) or "none"
+            raise InvalidFilterError(f"unknown topic {filters.topic!r} (known topics: {listed})")
+        return filters.model_copy(update={"topic": canonical})
+
+    def validate_question(self, question: str) -> str:
+        """Return the question stripped, or raise if it cannot be asked."""
+        text = question.strip()
+        if not text:
+            raise InvalidQuestionError("question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise InvalidQuestionError(
+                f"question is {len(text)} characters, over the limit of "
+                f"{self.settings.max_question_chars}"
+            )
+        return text
+
+    def retriever(self) -> HybridRetriever:
+        """A hybrid retriever over the loaded index."""
+        index = self.index
+        return HybridRetriever(
+            self.embedder,
+            DenseRetriever(index.store),
+            KeywordRetriever(index.keyword, index.catalog),
+            index.catalog,
+            candidate_pool=self.settings.candidate_pool,
+            rrf_k=self.settings.rrf_k,
+        )
+
+    def retrieve(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        top_k: int | None = None,
+        mode: RetrievalMode = "hybrid",
+    ) -> Retrieval:
+        """Rank chunks for a question, without answering it."""
+        text = self.validate_question(question)
+        resolved = self.resolve_filters(filters)
+        return self.retriever().retrieve(text, resolved, top_k or self.settings.top_k, mode)
+
+    def ask(
+        self, question: str, filters: Filters | None = None, top_k: int | None = None
+    ) -> Answer:
+        """Answer a question with cited sentences, or abstain and say why."""
+        started = time.perf_counter()
+        text = self.validate_question(question)
+        resolved = self.resolve_filters(filters)
+        retrieval = self.retriever().retrieve(text, resolved, top_k or self.settings.top_k)
+
+        step = time.perf_counter()
+        weights = question_term_weights(text, self.index.keyword.inverse_document_frequency)
+        answerer = ExtractiveAnswerer(self.embedder.embed, self.settings.max_answer_sentences)
+        draft = answerer.draft(text, retrieval.query_vector, weights, retrieval.chunks)
+        confidence = answer_confidence(draft.best)
+        threshold = self.settings.abstain_below
+        abstained = confidence < threshold or not draft.citations
+        timings = {**retrieval.timings, "answer": _elapsed_ms(step)}
+        timings["total"] = _elapsed_ms(started)
+
+        best = draft.best
+        best_match = None
+        if best is not None:
+            chunk = best.sentence.scored.chunk
+            best_match = BestMatch(
+                doc_id=chunk.doc_id,
+                title=chunk.title,
+                chunk_id=chunk.chunk_id,
+                similarity=round(best.similarity, 4),
+            )
+        answer = Answer(
+            question=text,
+            answer=abstention_text(resolved, retrieval.chunks_in_scope, best, threshold)
+            if abstained
+            else draft.text,
+            abstained=abstained,
+            citations=[] if abstained else draft.citations,
+            search=SearchSummary(
+                chunks_in_scope=retrieval.chunks_in_scope,
+                chunks_retrieved=len(retrieval.chunks),
+                filters=resolved,
+                best_match=best_match,
+                confidence=round(confidence, 4),
+                threshold=threshold,
+            ),
+            timings=timings,
+        )
+        logger.info(
+            "answered in %.0f ms: abstained=%s citations=%d confidence=%.3f",
+            timings["total"],
+            abstained,
+            len(answer.citations),
+            confidence,
+        )
+        return answer

