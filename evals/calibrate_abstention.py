@@ -30,7 +30,10 @@ def main() -> None:
         hit = any(p in c or c in p for p in case["passages"] for c in cited)
         rows.append((case["answerable"], answer.search.confidence, hit))
         flag = "ok " if hit else ("-- " if case["answerable"] else "   ")
-        print(f"{case['id']} {flag}{answer.search.confidence:.3f} {case['type']:<13} {case['question'][:70]}")
+        print(
+            f"{case['id']} {flag}{answer.search.confidence:.3f} "
+            f"{case['type']:<13} {case['question'][:70]}"
+        )
 
     answerable = [r for r in rows if r[0]]
     unanswerable = [r for r in rows if not r[0]]
@@ -40,7 +43,10 @@ def main() -> None:
         threshold = step / 100
         answered = sum(r[1] >= threshold for r in answerable) / len(answerable)
         refused = sum(r[1] < threshold for r in unanswerable) / len(unanswerable)
-        print(f"{threshold:9.2f}  {answered:20.2f}  {refused:21.2f}  {(answered + refused) / 2:17.3f}")
+        print(
+            f"{threshold:9.2f}  {answered:20.2f}  {refused:21.2f}  "
+            f"{(answered + refused) / 2:17.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def parse_date(value: str, *, what: str = "date") -> dt.date:
         try:
             return dt.date(year, month, day)
         except ValueError as exc:
-            raise InvalidDateError(f"{what} {value!r} is not a real date: {exc}") from exc
+            raise InvalidDateError(
+                f"{what} {value!r} is not a real date: {exc}"
+            ) from exc
     for pattern in _WRITTEN_FORMATS:
         try:
             return dt.datetime.strptime(text, pattern).date()

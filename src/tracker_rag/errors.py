@@ -64,7 +64,7 @@ class MetadataError(DocumentError):
     """A corpus file whose front matter breaks the corpus format."""
 
 
-class IndexError_(TrackerRagError):  # noqa: N801 - avoid shadowing the builtin
+class IndexError_(TrackerRagError):
     """The index cannot serve the request."""
 
 

@@ -58,8 +58,10 @@ class TrackerRag:
             self._index = LoadedIndex.open(self.paths, self.embedder)
         return self._index
 
-    def ingest(self, corpus_dir: str | None = None, show_progress: bool = False) -> IngestReport:
-        """Bring the index in line with a corpus folder (the configured one by default)."""
+    def ingest(
+        self, corpus_dir: str | None = None, show_progress: bool = False
+    ) -> IngestReport:
+        """Bring the index in line with a corpus folder (default: the configured)."""
         builder = IndexBuilder(
             self.paths,
             self.embedder,
@@ -71,8 +73,10 @@ class TrackerRag:
         self._index = None
         return report
 
-    def rebuild(self, corpus_dir: str | None = None, show_progress: bool = False) -> IngestReport:
-        """Drop the index and build it again from scratch (e.g. after a model change)."""
+    def rebuild(
+        self, corpus_dir: str | None = None, show_progress: bool = False
+    ) -> IngestReport:
+        """Drop the index and build it again (e.g. after a model change)."""
         self.paths.remove()
         return self.ingest(corpus_dir, show_progress)
 
@@ -93,7 +97,9 @@ class TrackerRag:
         canonical = known.get(filters.topic.strip().lower())
         if canonical is None:
             listed = "; ".join(sorted(known.values())) or "none"
-            raise InvalidFilterError(f"unknown topic {filters.topic!r} (known topics: {listed})")
+            raise InvalidFilterError(
+                f"unknown topic {filters.topic!r} (known topics: {listed})"
+            )
         return filters.model_copy(update={"topic": canonical})
 
     def validate_question(self, question: str) -> str:
@@ -130,7 +136,9 @@ class TrackerRag:
         """Rank chunks for a question, without answering it."""
         text = self.validate_question(question)
         resolved = self.resolve_filters(filters)
-        return self.retriever().retrieve(text, resolved, top_k or self.settings.top_k, mode)
+        return self.retriever().retrieve(
+            text, resolved, top_k or self.settings.top_k, mode
+        )
 
     def ask(
         self, question: str, filters: Filters | None = None, top_k: int | None = None
@@ -139,11 +147,17 @@ class TrackerRag:
         started = time.perf_counter()
         text = self.validate_question(question)
         resolved = self.resolve_filters(filters)
-        retrieval = self.retriever().retrieve(text, resolved, top_k or self.settings.top_k)
+        retrieval = self.retriever().retrieve(
+            text, resolved, top_k or self.settings.top_k
+        )
 
         step = time.perf_counter()
-        weights = question_term_weights(text, self.index.keyword.inverse_document_frequency)
-        answerer = ExtractiveAnswerer(self.embedder.embed, self.settings.max_answer_sentences)
+        weights = question_term_weights(
+            text, self.index.keyword.inverse_document_frequency
+        )
+        answerer = ExtractiveAnswerer(
+            self.embedder.embed, self.settings.max_answer_sentences
+        )
         draft = answerer.draft(text, retrieval.query_vector, weights, retrieval.chunks)
         confidence = answer_confidence(draft.best)
         threshold = self.settings.abstain_below

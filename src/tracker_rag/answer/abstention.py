@@ -22,11 +22,11 @@ def abstention_text(
             "The corpus does not answer this: no document matches the filters "
             f"({filters.describe()})."
         )
-    searched = (
-        f"I searched {chunks_in_scope} chunks (filters: {filters.describe()})"
-    )
+    searched = f"I searched {chunks_in_scope} chunks (filters: {filters.describe()})"
     if best is None:
-        return f"The corpus does not answer this. {searched} and found no matching passage."
+        return (
+            f"The corpus does not answer this. {searched}; no passage matched at all."
+        )
     chunk = best.sentence.scored.chunk
     return (
         f"The corpus does not answer this. {searched}; the closest passage, in "

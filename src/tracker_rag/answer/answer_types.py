@@ -29,11 +29,12 @@ _NAME_NOUNS = (
     "agency|agencies|team|group|individual|researcher|researchers|author|vendor"
 )
 _NAME_QUESTION = re.compile(
-    rf"^\s*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+)?({_NAME_NOUNS})\b", re.IGNORECASE
+    rf"^\s*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+)?({_NAME_NOUNS})\b",
+    re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
-    r"\bhow\s+(much|many|large|big|high|long)\b|\bwhat\s+(percentage|share|amount|number|"
-    r"price|cost|valuation|figure|sum)\b|\bhow\s+much\b",
+    r"\bhow\s+(much|many|large|big|high|long)\b|\b(percentage|amount|price|prices|"
+    r"cost|costs|valuation|valued|worth|revenue|funding|budget|salary)\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -58,9 +59,11 @@ _QUANTITY_VALUE = re.compile(
 )
 # Capitalised words that name a field or a role, not an answer to "who".
 _GENERIC_CAPITALS = frozenset(
-    "ai ml llm llms api apis gpu gpus cpu cpus ceo cto cfo ip it".split()
-)
+    {"ai", "ml", "llm", "llms", "api", "apis", "gpu", "gpus", "cpu", "cpus", "ceo",
+     "cto", "cfo", "ip", "it"}
+)  # fmt: skip
 _POSSESSIVE = re.compile(r"[’']s$")
+_INNER_MARK = re.compile(r"[A-Z0-9]")
 _NAME_VALUE = re.compile(r"@\w+|\b[A-Z][\w’'.-]*[A-Za-z0-9](?:\s+[A-Z][\w’'.-]*)*")
 
 
@@ -80,16 +83,26 @@ def _values(pattern: re.Pattern[str], text: str) -> set[str]:
 
 
 def _names(text: str) -> set[str]:
-    """Capitalised words and handles, leaving out a sentence's first word."""
+    """Capitalised words and handles.
+
+    The first word of a sentence is capitalised anyway, so it counts only when
+    it looks like a name by itself (inner capitals or digits: OpenAI, GPT-5).
+    Known limit: a plain name opening a sentence ("Anthropic signed...") is missed.
+    """
     names = set()
     for match in _NAME_VALUE.finditer(text):
-        start = match.start()
-        before = text[:start].rstrip()
-        if not match.group(0).startswith("@") and (not before or before[-1] in ".!?:\n"):
-            continue
-        for part in match.group(0).split():
+        words = match.group(0).split()
+        before = text[: match.start()].rstrip()
+        opens_sentence = not before or before[-1] in ".!?:\n"
+        if (
+            opens_sentence
+            and not words[0].startswith("@")
+            and not _INNER_MARK.search(words[0][1:])
+        ):
+            words = words[1:]
+        for part in words:
             word = _POSSESSIVE.sub("", part.lower()).strip("’'.")
-            if word not in _GENERIC_CAPITALS:
+            if word and word not in _GENERIC_CAPITALS:
                 names.add(word)
     return names
 
@@ -100,7 +113,8 @@ def holds_new_answer(answer_type: AnswerType, question: str, sentence: str) -> b
         return True
     if answer_type is AnswerType.NAME:
         question_words = {
-            _POSSESSIVE.sub("", word.lower().strip("?’'.,")) for word in question.split()
+            _POSSESSIVE.sub("", word.lower().strip("?’'.,"))
+            for word in question.split()
         }
         return bool(_names(sentence) - question_words)
     pattern = _DATE_VALUE if answer_type is AnswerType.DATE else _QUANTITY_VALUE

@@ -67,7 +67,10 @@ def select_sentences(ranked: list[SentenceScore], limit: int) -> list[SentenceSc
 
 
 def _same_text(first: SentenceScore, second: SentenceScore) -> bool:
-    a, b = set(first.sentence.text.lower().split()), set(second.sentence.text.lower().split())
+    a, b = (
+        set(first.sentence.text.lower().split()),
+        set(second.sentence.text.lower().split()),
+    )
     return len(a & b) / max(1, min(len(a), len(b))) >= NEAR_DUPLICATE
 
 
@@ -78,7 +81,10 @@ def reading_order(chosen: list[SentenceScore]) -> list[SentenceScore]:
         document_rank.setdefault(item.sentence.scored.chunk.doc_id, len(document_rank))
     return sorted(
         chosen,
-        key=lambda item: (document_rank[item.sentence.scored.chunk.doc_id], item.sentence.start),
+        key=lambda item: (
+            document_rank[item.sentence.scored.chunk.doc_id],
+            item.sentence.start,
+        ),
     )
 
 
@@ -103,9 +109,16 @@ class ExtractiveAnswerer:
         """Rank every retrieved sentence and compose the cited answer."""
         ranked = score_sentences(
             question,
-            question_vector, question_weights, candidate_sentences(retrieved), self._embed
+            question_vector,
+            question_weights,
+            candidate_sentences(retrieved),
+            self._embed,
         )
         chosen = reading_order(select_sentences(ranked, self._max_sentences))
-        citations = [make_citation(marker, item) for marker, item in enumerate(chosen, start=1)]
-        text = " ".join(f"{item.sentence.text} [{n}]" for n, item in enumerate(chosen, start=1))
+        citations = [
+            make_citation(marker, item) for marker, item in enumerate(chosen, start=1)
+        ]
+        text = " ".join(
+            f"{item.sentence.text} [{n}]" for n, item in enumerate(chosen, start=1)
+        )
         return Draft(text, citations, ranked)

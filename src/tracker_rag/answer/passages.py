@@ -11,6 +11,12 @@ from tracker_rag.ingest.sentences import sentence_spans
 
 _LIST_MARKER = re.compile(r"\s*(?:[-*+•●▪]|\d{1,3}[.)])\s+")
 _MIN_SENTENCE_CHARS = 12
+# A sentence opening like this leans on the one before it ("This model aims to...").
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^(?:\w+\s+)?(?:this|these|that|those|such|it|its|they|their|he|she|his|her|"
+    r"both|the latter|the former)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,22 @@ def candidate_sentences(retrieved: list[ScoredChunk]) -> list[CandidateSentence]
         for block in split_into_blocks(chunk.text, chunk.section):
             marker = _LIST_MARKER.match(chunk.text, block.start, block.end)
             block_start = marker.end() if marker else block.start
+            previous_start: int | None = None
             for start, end in sentence_spans(chunk.text, block_start, block.end):
-                text = chunk.text[start:end]
+                # Cite a leaning sentence together with the one it leans on.
+                leans = previous_start is not None and _LEANS_ON_PREVIOUS.match(
+                    chunk.text[start:end]
+                )
+                span_start = (
+                    previous_start if leans and previous_start is not None else start
+                )
+                previous_start = start
+                text = chunk.text[span_start:end]
                 if len(text) < _MIN_SENTENCE_CHARS:
                     continue
                 sentences.append(
-                    CandidateSentence(text, chunk.start + start, chunk.start + end, rank, scored)
+                    CandidateSentence(
+                        text, chunk.start + span_start, chunk.start + end, rank, scored
+                    )
                 )
     return sentences

@@ -12,7 +12,7 @@ from tracker_rag.answer.passages import CandidateSentence
 from tracker_rag.index.keyword_index import query_terms
 
 SEMANTIC_WEIGHT = 0.6
-# A sentence without the kind of fact the question asks for keeps this share of its score.
+# A sentence lacking the kind of fact a question asks for keeps this share of its score.
 MISSING_ANSWER_TYPE_FACTOR = 0.6
 
 
@@ -28,7 +28,10 @@ class SentenceScore:
     @property
     def score(self) -> float:
         """Blend of meaning similarity and the share of question terms present."""
-        blend = SEMANTIC_WEIGHT * self.similarity + (1 - SEMANTIC_WEIGHT) * self.term_coverage
+        blend = (
+            SEMANTIC_WEIGHT * self.similarity
+            + (1 - SEMANTIC_WEIGHT) * self.term_coverage
+        )
         return blend if self.has_answer_type else blend * MISSING_ANSWER_TYPE_FACTOR
 
 
@@ -38,7 +41,10 @@ def term_coverage(question_weights: dict[str, float], text: str) -> float:
     if total <= 0:
         return 0.0
     present = set(query_terms(text))
-    return sum(weight for term, weight in question_weights.items() if term in present) / total
+    return (
+        sum(weight for term, weight in question_weights.items() if term in present)
+        / total
+    )
 
 
 def score_sentences(
@@ -84,5 +90,9 @@ def question_term_weights(
     question: str, inverse_document_frequency: Callable[[list[str]], dict[str, float]]
 ) -> dict[str, float]:
     """The question's content terms, weighted by rarity in the corpus."""
-    terms = [term for term in dict.fromkeys(query_terms(question)) if term not in QUESTION_STOP_TERMS]
+    terms = [
+        term
+        for term in dict.fromkeys(query_terms(question))
+        if term not in QUESTION_STOP_TERMS
+    ]
     return inverse_document_frequency(terms)

@@ -37,13 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="index a corpus folder incrementally")
-    ingest.add_argument("path", nargs="?", type=Path, help="corpus folder (default: corpus/)")
     ingest.add_argument(
-        "--rebuild", action="store_true", help="drop the index and embed everything again"
+        "path", nargs="?", type=Path, help="corpus folder (default: corpus/)"
+    )
+    ingest.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="drop the index and embed everything again",
     )
 
     ask = commands.add_parser("ask", help="answer a question ('-' reads one per line)")
-    ask.add_argument("question", help="the question, or '-' to read questions from stdin")
+    ask.add_argument(
+        "question", help="the question, or '-' to read questions from stdin"
+    )
     ask.add_argument("--json", action="store_true", help="print answer objects as JSON")
     ask.add_argument("--as-of", help="only documents dated on or before YYYY-MM-DD")
     ask.add_argument("--topic", help="only documents of this topic")
@@ -55,9 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("export", type=Path, help="the exported .txt file")
     convert.add_argument(
-        "--corpus", type=Path, default=Path("corpus"), help="corpus folder to write into"
+        "--corpus",
+        type=Path,
+        default=Path("corpus"),
+        help="corpus folder to write into",
     )
-    convert.add_argument("--force", action="store_true", help="overwrite an existing file")
+    convert.add_argument(
+        "--force", action="store_true", help="overwrite an existing file"
+    )
     return parser
 
 
@@ -65,7 +76,13 @@ def configure_logging(verbosity: int) -> None:
     """Send logs to stderr: errors only by default, more with -v."""
     level = [logging.ERROR, logging.INFO, logging.DEBUG][min(verbosity, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "transformers"):
+    for noisy in (
+        "bm25s",
+        "chromadb",
+        "httpx",
+        "sentence_transformers",
+        "transformers",
+    ):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if verbosity < 2:
         warnings.filterwarnings("ignore")
@@ -91,7 +108,9 @@ def run_ask(service: TrackerRag, args: argparse.Namespace, out: TextIO) -> int:
     filters = filters_from(args)
     if args.question != "-":
         answer = service.ask(args.question, filters, args.top_k)
-        print(answer.model_dump_json() if args.json else render_answer(answer), file=out)
+        print(
+            answer.model_dump_json() if args.json else render_answer(answer), file=out
+        )
         return 0
 
     status = 0
@@ -134,18 +153,25 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
     try:
-        settings = Settings() if args.index_dir is None else Settings(index_dir=args.index_dir)
+        settings = (
+            Settings() if args.index_dir is None else Settings(index_dir=args.index_dir)
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        print(f"tracker-rag: error: setting TRACKER_RAG_{field.upper()}: {first['msg']}", file=sys.stderr)
+        print(
+            f"tracker-rag: error: setting TRACKER_RAG_{field.upper()}: {first['msg']}",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     service = TrackerRag(settings)
     try:
         if args.command == "ingest":
             show_progress = sys.stderr.isatty()
             action = service.rebuild if args.rebuild else service.ingest
-            report = action(str(args.path) if args.path else None, show_progress=show_progress)
+            report = action(
+                str(args.path) if args.path else None, show_progress=show_progress
+            )
             print(render_ingest_report(report), file=out)
             return EXIT_ERROR if report.failures else 0
         if args.command == "ask":

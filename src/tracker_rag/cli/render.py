@@ -44,7 +44,9 @@ def render_ingest_report(report: IngestReport) -> str:
         ("removed", report.removed),
     ):
         lines += [f"{label}: {doc_id}" for doc_id in ids]
-    lines += [f"kept (file unreadable, old version kept): {doc_id}" for doc_id in report.kept]
+    lines += [
+        f"kept (file unreadable, old version kept): {doc_id}" for doc_id in report.kept
+    ]
     lines += [f"error: {failure.path}: {failure.reason}" for failure in report.failures]
     lines.append(
         f"{len(report.added)} added, {len(report.updated)} updated, "

@@ -32,15 +32,12 @@ class ChromaStore:
     another model raises `ModelMismatchError` instead of mixing vectors.
     """
 
-    def __init__(self, path: Path, model_name: str, model_fingerprint: str, dimension: int):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
+    def __init__(
+        self, path: Path, model_name: str, model_fingerprint: str, dimension: int
+    ):
         path.mkdir(parents=True, exist_ok=True)
         try:
-            self._client = chromadb.PersistentClient(
-                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-            )
+            self._client = _client(path)
             self.collection: Collection = self._client.get_or_create_collection(
                 COLLECTION_NAME,
                 embedding_function=None,
@@ -57,9 +54,11 @@ class ChromaStore:
         if recorded.get("model_fingerprint") != model_fingerprint:
             raise ModelMismatchError(
                 f"the index at {path} holds vectors of the model "
-                f"{recorded.get('embedding_model')!r} ({recorded.get('model_fingerprint')}), "
+                f"{recorded.get('embedding_model')!r} "
+                f"({recorded.get('model_fingerprint')}), "
                 f"but the configured model is {model_name!r} ({model_fingerprint}); "
-                "rebuild it with `tracker-rag ingest --rebuild` or configure the old model"
+                "rebuild it with `tracker-rag ingest --rebuild` "
+                "or configure the old model"
             )
         self.path = path
 
@@ -90,7 +89,10 @@ class ChromaStore:
             raise StoreError(f"Chroma query failed: {exc}") from exc
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
-        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(ids, distances, strict=True)]
+        return [
+            (chunk_id, 1.0 - float(distance))
+            for chunk_id, distance in zip(ids, distances, strict=True)
+        ]
 
     def all_chunks(self) -> list[Chunk]:
         """Read every stored chunk (text and metadata, no vectors)."""
@@ -102,17 +104,39 @@ class ChromaStore:
             )
             documents = page["documents"] or []
             metadatas = page["metadatas"] or []
-            for chunk_id, text, metadata in zip(page["ids"], documents, metadatas, strict=True):
+            for chunk_id, text, metadata in zip(
+                page["ids"], documents, metadatas, strict=True
+            ):
                 chunks.append(chunk_from_metadata(chunk_id, text, dict(metadata)))
             if len(page["ids"]) < _GET_PAGE:
                 return chunks
             offset += _GET_PAGE
 
-    def delete_collection(self) -> None:
-        """Drop every vector (for a rebuild with another model)."""
-        self._client.delete_collection(COLLECTION_NAME)
+
+def _client(path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+def drop_collection(path: Path) -> None:
+    """Delete the chunk collection, whatever model made it.
+
+    Chroma caches open databases per path inside the process, so the collection
+    is dropped through Chroma rather than by deleting its files.
+    """
+    if not path.exists():
+        return
+    client = _client(path)
+    if COLLECTION_NAME in {collection.name for collection in client.list_collections()}:
+        client.delete_collection(COLLECTION_NAME)
 
 
 def open_chroma_store(paths: IndexPaths, embedder: SentenceEmbedder) -> ChromaStore:
     """Open the index's Chroma collection for the configured embedding model."""
-    return ChromaStore(paths.chroma, embedder.name, embedder.fingerprint, embedder.dimension)
+    return ChromaStore(
+        paths.chroma, embedder.name, embedder.fingerprint, embedder.dimension
+    )

@@ -19,11 +19,18 @@ class ChunkCatalog:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = list(chunks)
-        self.position = {chunk.chunk_id: index for index, chunk in enumerate(self.chunks)}
+        self.position = {
+            chunk.chunk_id: index for index, chunk in enumerate(self.chunks)
+        }
         self._kinds = np.array([chunk.kind for chunk in self.chunks], dtype=object)
-        self._topics = np.array([(chunk.topic or "").lower() for chunk in self.chunks], dtype=object)
+        self._topics = np.array(
+            [(chunk.topic or "").lower() for chunk in self.chunks], dtype=object
+        )
         self._dates = np.array(
-            [date_as_int(chunk.version_date) if chunk.version_date else 0 for chunk in self.chunks],
+            [
+                date_as_int(chunk.version_date) if chunk.version_date else 0
+                for chunk in self.chunks
+            ],
             dtype=np.int64,
         )
 
@@ -53,7 +60,10 @@ class ChunkCatalog:
     def save(self, path: Path) -> None:
         """Write the catalog as JSON lines."""
         lines = (
-            json.dumps({"id": c.chunk_id, "text": c.text, "meta": chunk_metadata(c)}, ensure_ascii=False)
+            json.dumps(
+                {"id": c.chunk_id, "text": c.text, "meta": chunk_metadata(c)},
+                ensure_ascii=False,
+            )
             for c in self.chunks
         )
         write_atomically(path, "\n".join(lines) + "\n")
@@ -66,7 +76,9 @@ class ChunkCatalog:
             for line in handle:
                 if line.strip():
                     row = json.loads(line)
-                    chunks.append(chunk_from_metadata(row["id"], row["text"], row["meta"]))
+                    chunks.append(
+                        chunk_from_metadata(row["id"], row["text"], row["meta"])
+                    )
         return cls(chunks)
 
 
@@ -83,4 +95,3 @@ def chroma_where(filters: Filters) -> dict[str, object] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-

@@ -60,15 +60,21 @@ class SentenceEmbedder:
     """A sentence-transformers model loaded from a local folder, once."""
 
     def __init__(self, model_dir: Path, batch_size: int = 32) -> None:
-        if not (model_dir / "modules.json").exists() and not (model_dir / "config.json").exists():
+        if (
+            not (model_dir / "modules.json").exists()
+            and not (model_dir / "config.json").exists()
+        ):
             raise ConfigurationError(
-                f"embedding model folder {model_dir} holds no sentence-transformers model "
+                f"embedding model folder {model_dir} holds no sentence-transformers "
+                "model "
                 "(no modules.json or config.json)"
             )
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.fingerprint = model_fingerprint(model_dir)
-        self.name = model_dir.name if model_dir.name != "model" else model_dir.parent.name
+        self.name = (
+            model_dir.name if model_dir.name != "model" else model_dir.parent.name
+        )
 
     @cached_property
     def llama_embedding(self) -> HuggingFaceEmbedding:
@@ -103,12 +109,17 @@ class SentenceEmbedder:
     @property
     def dimension(self) -> int:
         """Length of the vectors the model makes."""
-        return int(self.model.get_embedding_dimension())
+        dimension = self.model.get_embedding_dimension()
+        if dimension is None:
+            raise ConfigurationError(
+                f"model {self.model_dir} does not state its dimension"
+            )
+        return int(dimension)
 
     @property
     def max_tokens(self) -> int:
         """Word pieces the model reads; the rest of a text would be cut off."""
-        return int(self.model.max_seq_length)
+        return int(self.model.max_seq_length or 512)
 
     def count_tokens(self, text: str) -> int:
         """Count the word pieces of a text, special tokens excluded."""
@@ -126,8 +137,10 @@ class SentenceEmbedder:
             convert_to_numpy=True,
             show_progress_bar=show_progress,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        array: np.ndarray = np.asarray(vectors, dtype=np.float32)
+        return array
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question."""
-        return self.embed([text])[0]
+        vector: np.ndarray = self.embed([text])[0]
+        return vector

@@ -47,11 +47,13 @@ class IndexPaths:
         return self.state.exists()
 
     def remove(self) -> None:
-        """Delete the index's files, leaving anything else in the folder alone."""
-        for path in (self.chroma, self.keyword.parent):
-            shutil.rmtree(path, ignore_errors=True)
-        for path in (self.docstore, self.state):
-            path.unlink(missing_ok=True)
+        """Delete the index, leaving anything else in the folder alone."""
+        from tracker_rag.index.chroma_store import drop_collection
+
+        self.state.unlink(missing_ok=True)
+        drop_collection(self.chroma)
+        shutil.rmtree(self.keyword.parent, ignore_errors=True)
+        self.docstore.unlink(missing_ok=True)
 
 
 @dataclass
@@ -77,7 +79,9 @@ class IndexState:
 
     def save(self, path: Path) -> None:
         """Write the state atomically."""
-        write_atomically(path, json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        write_atomically(
+            path, json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        )
 
     @classmethod
     def load(cls, path: Path) -> IndexState | None:

@@ -154,7 +154,9 @@ class IndexBuilder:
                 report.skipped.append(document.id_)
 
         previous_files = state.files if state else {}
-        failed_ids = {previous_files[f.path] for f in failures if f.path in previous_files}
+        failed_ids = {
+            previous_files[f.path] for f in failures if f.path in previous_files
+        }
         present_ids = {document.id_ for document in llama_documents}
         indexed_ids = set(docstore.get_all_document_hashes().values())
         report.kept = sorted(failed_ids & indexed_ids - present_ids)
@@ -163,7 +165,9 @@ class IndexBuilder:
         changed = [d for d in llama_documents if d.id_ not in set(report.skipped)]
         pipeline = IngestionPipeline(
             transformations=[
-                ChunkingStep(StructuralChunker(self.embedder.count_tokens, self.chunk_max_tokens)),
+                ChunkingStep(
+                    StructuralChunker(self.embedder.count_tokens, self.chunk_max_tokens)
+                ),
                 self.embedder.llama_embedding,
             ],
             vector_store=store.vector_store(),
@@ -184,7 +188,13 @@ class IndexBuilder:
         report.chunks_embedded = len(nodes)
 
         files = {d.source_path: d.doc_id for d in documents}
-        files.update({name: doc_id for name, doc_id in previous_files.items() if doc_id in report.kept})
+        files.update(
+            {
+                name: doc_id
+                for name, doc_id in previous_files.items()
+                if doc_id in report.kept
+            }
+        )
         catalog_stale = state is None or state.chunk_count != store.count()
         if report.changed or catalog_stale or not self.paths.catalog.exists():
             self._rebuild_keyword_index(store)

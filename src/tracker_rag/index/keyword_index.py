@@ -59,11 +59,15 @@ class KeywordIndex:
         """Index the chunks (an empty list gives an index that finds nothing)."""
         retriever = bm25s.BM25()
         if chunks:
-            retriever.index(tokenize([keyword_text(c) for c in chunks]), show_progress=False)
+            retriever.index(
+                tokenize([keyword_text(c) for c in chunks]), show_progress=False
+            )
         return cls(retriever, len(chunks))
 
-    def search(self, query: str, limit: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Return up to `limit` (catalog position, score) pairs with a positive score."""
+    def search(
+        self, query: str, limit: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Return up to `limit` (catalog position, score) pairs scoring above 0."""
         if self.size == 0 or limit <= 0:
             return []
         query_tokens = query_terms(query)
@@ -78,7 +82,9 @@ class KeywordIndex:
         limit = min(limit, self.size)
         top = np.argpartition(-scores, limit - 1)[:limit]
         ranked = sorted(top, key=lambda index: -scores[index])
-        return [(int(index), float(scores[index])) for index in ranked if scores[index] > 0]
+        return [
+            (int(index), float(scores[index])) for index in ranked if scores[index] > 0
+        ]
 
     def inverse_document_frequency(self, terms: list[str]) -> dict[str, float]:
         """Smoothed IDF of each term over the chunks; unseen terms get the highest."""
@@ -87,7 +93,11 @@ class KeywordIndex:
         weights = {}
         for term in terms:
             index = vocabulary.get(term) if vocabulary else None
-            frequency = 0 if index is None or pointers is None else int(pointers[index + 1] - pointers[index])
+            frequency = (
+                0
+                if index is None or pointers is None
+                else int(pointers[index + 1] - pointers[index])
+            )
             weights[term] = float(np.log((self.size + 1) / (frequency + 0.5)))
         return weights
 

@@ -50,7 +50,9 @@ class LoadedIndex:
             catalog = ChunkCatalog.load(paths.catalog)
             keyword = KeywordIndex.load(paths.keyword, len(catalog))
         else:
-            logger.warning("keyword index is out of date with Chroma; rebuilding it in memory")
+            logger.warning(
+                "keyword index is out of date with Chroma; rebuilding it in memory"
+            )
             catalog, keyword = build_keyword_side(store)
         logger.info(
             "opened index %s: %d chunks in %.0f ms",

@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from llama_index.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import (
+    Document,
+    NodeRelationship,
+    RelatedNodeInfo,
+    TextNode,
+)
 
 from tracker_rag.dates import date_as_int
 from tracker_rag.domain import Chunk, CorpusDocument, DocumentKind
@@ -86,7 +91,9 @@ def chunk_to_node(chunk: Chunk) -> TextNode:
         id_=chunk.chunk_id,
         text=chunk.text,
         metadata=metadata,
-        excluded_embed_metadata_keys=[key for key in metadata if key not in EMBEDDED_METADATA],
+        excluded_embed_metadata_keys=[
+            key for key in metadata if key not in EMBEDDED_METADATA
+        ],
         excluded_llm_metadata_keys=["version_date", "start", "end"],
         metadata_template=METADATA_TEMPLATE,
         text_template=TEXT_TEMPLATE,

@@ -30,6 +30,7 @@ class Block:
     start: int
     end: int
     section: str
+    section_number: int = 0
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -43,13 +44,14 @@ def split_into_blocks(text: str, title: str) -> list[Block]:
     """Read a text as Markdown blocks, each tagged with its section title."""
     blocks: list[Block] = []
     section = title
+    section_number = 0
     open_start: int | None = None
     open_end = 0
 
     def close() -> None:
         nonlocal open_start
         if open_start is not None:
-            blocks.append(Block(open_start, open_end, section))
+            blocks.append(Block(open_start, open_end, section, section_number))
         open_start = None
 
     for start, end in _line_spans(text):
@@ -60,6 +62,7 @@ def split_into_blocks(text: str, title: str) -> list[Block]:
         elif heading:
             close()
             section = heading.group(2) or section
+            section_number += 1
         elif _LIST_ITEM.match(line):
             close()
             open_start, open_end = start + len(line) - len(line.lstrip()), end
@@ -88,10 +91,16 @@ class StructuralChunker:
         chunks: list[Chunk] = []
         pieces: list[tuple[int, int, int]] = []
         section = None
+        section_number = -1
         for block in split_into_blocks(text, document.title):
-            if block.section != section:
+            # Every heading closes a chunk, even one repeating an earlier title.
+            if block.section_number != section_number:
                 chunks += self._pack(document, pieces, section)
-                pieces, section = [], block.section
+                pieces, section, section_number = (
+                    [],
+                    block.section,
+                    block.section_number,
+                )
             budget = self._budget(document.title, block.section)
             pieces += self._pieces(text, block, budget)
         chunks += self._pack(document, pieces, section)
@@ -101,7 +110,9 @@ class StructuralChunker:
         prefix_tokens = self._count_tokens(self.embedding_prefix(title, section))
         return max(16, self._max_tokens - prefix_tokens)
 
-    def _pieces(self, text: str, block: Block, budget: int) -> list[tuple[int, int, int]]:
+    def _pieces(
+        self, text: str, block: Block, budget: int
+    ) -> list[tuple[int, int, int]]:
         """Cut a block into (start, end, tokens) pieces that each fit the budget."""
         tokens = self._count_tokens(text[block.start : block.end])
         if tokens <= budget:
@@ -124,7 +135,9 @@ class StructuralChunker:
         while first < len(words):
             last, used = first, 0
             while last < len(words):
-                word_tokens = self._count_tokens(text[start + words[last][0] : start + words[last][1]])
+                word_tokens = self._count_tokens(
+                    text[start + words[last][0] : start + words[last][1]]
+                )
                 if used + word_tokens > budget and last > first:
                     break
                 used += word_tokens
@@ -134,7 +147,10 @@ class StructuralChunker:
         return windows
 
     def _pack(
-        self, document: CorpusDocument, pieces: list[tuple[int, int, int]], section: str | None
+        self,
+        document: CorpusDocument,
+        pieces: list[tuple[int, int, int]],
+        section: str | None,
     ) -> list[Chunk]:
         if not pieces or section is None:
             return []
@@ -148,9 +164,14 @@ class StructuralChunker:
                 used = 0
             groups[-1].append(piece)
             used += piece[2] + 1
-        return [self._make_chunk(document, group[0][0], group[-1][1], section) for group in groups]
+        return [
+            self._make_chunk(document, group[0][0], group[-1][1], section)
+            for group in groups
+        ]
 
-    def _make_chunk(self, document: CorpusDocument, start: int, end: int, section: str) -> Chunk:
+    def _make_chunk(
+        self, document: CorpusDocument, start: int, end: int, section: str
+    ) -> Chunk:
         text = document.text[start:end]
         digest = hashlib.sha1(f"{section}\n{text}".encode()).hexdigest()[:12]
         return Chunk(
@@ -177,6 +198,8 @@ def _with_unique_ids(chunks: list[Chunk]) -> list[Chunk]:
         count = seen.get(chunk.chunk_id, 0)
         seen[chunk.chunk_id] = count + 1
         if count:
-            chunk = Chunk(**{**chunk.__dict__, "chunk_id": f"{chunk.chunk_id}-{count + 1}"})
+            chunk = Chunk(
+                **{**chunk.__dict__, "chunk_id": f"{chunk.chunk_id}-{count + 1}"}
+            )
         unique.append(chunk)
     return unique

@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from pathlib import Path
-from typing import cast
 
 from tracker_rag.dates import parse_date
-from tracker_rag.domain import DOCUMENT_KINDS, CorpusDocument, DocumentKind
+from tracker_rag.domain import DOCUMENT_KINDS, CorpusDocument
 from tracker_rag.errors import InvalidDateError, MetadataError
 
 FENCE = "---"
@@ -84,15 +82,21 @@ def parse_front_matter(lines: list[str], path: Path) -> dict[str, str | list[str
             continue
         match = _KEY_LINE.match(line)
         if not match:
-            raise MetadataError(path, f"line {number}: expected 'key: value', got {line!r}")
+            raise MetadataError(
+                path, f"line {number}: expected 'key: value', got {line!r}"
+            )
         key, value_text = match.group(1).lower(), match.group(2).strip()
         if key not in KNOWN_KEYS:
             known = ", ".join(KNOWN_KEYS)
-            raise MetadataError(path, f"line {number}: unknown key {key!r} (known: {known})")
+            raise MetadataError(
+                path, f"line {number}: unknown key {key!r} (known: {known})"
+            )
         if key in fields:
             raise MetadataError(path, f"line {number}: key {key!r} is given twice")
         if key in LIST_KEYS:
-            fields[key] = [part.strip() for part in value_text.split(",") if part.strip()]
+            fields[key] = [
+                part.strip() for part in value_text.split(",") if part.strip()
+            ]
             open_list = key if not value_text else None
         else:
             fields[key] = value_text
@@ -100,7 +104,9 @@ def parse_front_matter(lines: list[str], path: Path) -> dict[str, str | list[str
     return fields
 
 
-def _optional_date(fields: dict[str, str | list[str]], key: str, path: Path) -> dt.date | None:
+def _optional_date(
+    fields: dict[str, str | list[str]], key: str, path: Path
+) -> dt.date | None:
     value = fields.get(key)
     if not value:
         return None
@@ -141,7 +147,9 @@ def parse_corpus_file(text: str, path: Path, source_path: str) -> CorpusDocument
         )
     kind = str(fields["kind"]).lower()
     if kind not in DOCUMENT_KINDS:
-        raise MetadataError(path, f"kind {kind!r} must be one of {', '.join(DOCUMENT_KINDS)}")
+        raise MetadataError(
+            path, f"kind {kind!r} must be one of {', '.join(DOCUMENT_KINDS)}"
+        )
 
     body = body.strip()
     if not body:
@@ -153,7 +161,7 @@ def parse_corpus_file(text: str, path: Path, source_path: str) -> CorpusDocument
     cites = fields.get("cites") or []
     return CorpusDocument(
         doc_id=doc_id,
-        kind=cast(DocumentKind, kind),
+        kind=kind,
         title=title,
         text=body,
         source_path=source_path,
@@ -181,8 +189,3 @@ def render_corpus_file(document: CorpusDocument) -> str:
     lines += [f"{key}: {value or ''}".rstrip() for key, value in optional.items()]
     lines.append(FENCE)
     return "\n".join(lines) + "\n" + document.text.strip() + "\n"
-
-
-def with_source_path(document: CorpusDocument, source_path: str) -> CorpusDocument:
-    """Return the document with its source path replaced."""
-    return replace(document, source_path=source_path)

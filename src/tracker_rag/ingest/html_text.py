@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-DROPPED_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "iframe", "svg")
+DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "footer",
+    "iframe",
+    "svg",
+)
 BLOCK_PREFIXES = {
     "h1": "# ",
     "h2": "## ",
@@ -17,7 +26,13 @@ BLOCK_PREFIXES = {
     "li": "- ",
 }
 BLOCK_TAGS = (*BLOCK_PREFIXES, "p", "blockquote", "pre", "td", "dd", "dt", "figcaption")
-PUBLISHED_META = ("article:published_time", "datePublished", "date", "pubdate", "dc.date")
+PUBLISHED_META = (
+    "article:published_time",
+    "datePublished",
+    "date",
+    "pubdate",
+    "dc.date",
+)
 UPDATED_META = ("article:modified_time", "dateModified", "last-modified")
 
 
@@ -48,12 +63,12 @@ def _blocks(soup: BeautifulSoup) -> list[str]:
         # A block nested in another block is read as part of the outer one.
         if tag.find_parent(BLOCK_TAGS) is not None:
             continue
-        text = " ".join(tag.get_text(" ", strip=True).split())
+        text = " ".join(tag.get_text().split())
         if text:
             blocks.append(BLOCK_PREFIXES.get(tag.name, "") + text)
     if not blocks:
         body = soup.body or soup
-        text = " ".join(body.get_text(" ", strip=True).split())
+        text = " ".join(body.get_text().split())
         blocks = [text] if text else []
     return blocks
 
@@ -63,6 +78,9 @@ def html_to_document_parts(html: str) -> HtmlParts:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(DROPPED_TAGS):
         tag.decompose()
+    # Inline tags join their words as written; a line break still separates them.
+    for line_break in soup.find_all("br"):
+        line_break.replace_with("\n")
     title_tag = soup.find("title")
     heading = soup.find("h1")
     title = (

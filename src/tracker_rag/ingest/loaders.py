@@ -43,7 +43,8 @@ class LoadFailure:
 def iter_corpus_files(root: Path) -> Iterator[Path]:
     """Yield the supported files under a folder, in a stable order."""
     for path in sorted(root.rglob("*")):
-        if path.name.startswith(".") or path.name in IGNORED_NAMES:
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if hidden or path.name in IGNORED_NAMES:
             continue
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
             yield path
@@ -180,7 +181,7 @@ def load_pdf(path: Path, name: str) -> CorpusDocument:
     try:
         reader = PdfReader(path)
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, object] = dict(reader.metadata or {})
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise UnreadableFileError(path, f"not a readable PDF ({exc})") from exc
     text = "\n\n".join(page.strip() for page in pages if page.strip())
@@ -188,7 +189,10 @@ def load_pdf(path: Path, name: str) -> CorpusDocument:
         raise UnreadableFileError(path, "the PDF has no text layer (scanned image?)")
     first_line = next(line.strip() for line in text.splitlines() if line.strip())
     title = str(info.get("/Title") or "").strip() or first_line
-    created, modified = _pdf_date(info.get("/CreationDate")), _pdf_date(info.get("/ModDate"))
+    created, modified = (
+        _pdf_date(info.get("/CreationDate")),
+        _pdf_date(info.get("/ModDate")),
+    )
     published, updated = _dates_or_mtime(
         created, modified if modified != created else None, path
     )
@@ -217,7 +221,7 @@ def load_document(path: Path, root: Path, max_bytes: int) -> CorpusDocument:
         size = path.stat().st_size
         if size > max_bytes:
             raise UnreadableFileError(
-                path, f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
+                path, f"{size:,} bytes is over the limit of {max_bytes:,} bytes"
             )
         if path.suffix.lower() == ".pdf":
             return load_pdf(path, name)
@@ -248,7 +252,9 @@ def load_corpus(
             failures.append(LoadFailure(name, exc.reason))
             continue
         if document.doc_id in seen:
-            reason = f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
+            reason = (
+                f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
+            )
             logger.warning("skipped %s: %s", name, reason)
             failures.append(LoadFailure(name, reason))
             continue

@@ -24,7 +24,9 @@ def _is_abbreviation(text_before: str) -> bool:
     return word in ABBREVIATIONS or len(word) == 1
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def sentence_spans(
+    text: str, start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Return the spans of the sentences in `text[start:end]`, stripped of white space.
 
     Spans are offsets into `text`; nothing outside the range is looked at, so

@@ -54,7 +54,9 @@ def parse_tracker_export(text: str, path: Path) -> TrackerExport:
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) < 5:
-        raise MetadataError(path, "too short for a tracker export (needs name, topic, title)")
+        raise MetadataError(
+            path, "too short for a tracker export (needs name, topic, title)"
+        )
     tracker, description = lines[0], lines[1]
     position = 3 if lines[2] == description else 2
     topic, title = lines[position], lines[position + 1]
@@ -107,7 +109,7 @@ def parse_tracker_export(text: str, path: Path) -> TrackerExport:
 
 
 def render_export(export: TrackerExport) -> str:
-    """Render a parsed export as a corpus file, keeping the dropped facts as comments."""
+    """Render an export as a corpus file, keeping the dropped facts as comments."""
     rendered = render_corpus_file(export.document)
     notes = [f"# topic description: {export.topic_description}"]
     if export.source_count is not None:

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 
 def fuse_rankings(
-    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+    rankings: Sequence[Sequence[str]],
+    k: int = 60,
+    weights: Sequence[float] | None = None,
 ) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: each ranking adds `weight / (k + rank)` to an item.
 

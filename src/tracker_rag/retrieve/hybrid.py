@@ -55,7 +55,11 @@ class HybridRetriever:
         self._rrf_k = rrf_k
 
     def retrieve(
-        self, question: str, filters: Filters, top_k: int, mode: RetrievalMode = "hybrid"
+        self,
+        question: str,
+        filters: Filters,
+        top_k: int,
+        mode: RetrievalMode = "hybrid",
     ) -> Retrieval:
         """Return the `top_k` best chunks for a question within the filters."""
         timings: dict[str, float] = {}
@@ -80,16 +84,27 @@ class HybridRetriever:
 
         step = time.perf_counter()
         fused = fuse_rankings(
-            [[chunk_id for chunk_id, _ in dense_hits], [chunk_id for chunk_id, _ in keyword_hits]],
+            [
+                [chunk_id for chunk_id, _ in dense_hits],
+                [chunk_id for chunk_id, _ in keyword_hits],
+            ],
             k=self._rrf_k,
         )
-        dense_by_id = {chunk_id: (rank, score) for rank, (chunk_id, score) in enumerate(dense_hits, 1)}
-        keyword_by_id = {chunk_id: (rank, score) for rank, (chunk_id, score) in enumerate(keyword_hits, 1)}
+        dense_by_id = {
+            chunk_id: (rank, score)
+            for rank, (chunk_id, score) in enumerate(dense_hits, 1)
+        }
+        keyword_by_id = {
+            chunk_id: (rank, score)
+            for rank, (chunk_id, score) in enumerate(keyword_hits, 1)
+        }
         results: list[ScoredChunk] = []
         for chunk_id, score in fused:
             chunk = self._catalog.get(chunk_id)
             if chunk is None:
-                logger.warning("skipped chunk %s: in Chroma but not in the catalog", chunk_id)
+                logger.warning(
+                    "skipped chunk %s: in Chroma but not in the catalog", chunk_id
+                )
                 continue
             dense_rank, dense_score = dense_by_id.get(chunk_id, (None, None))
             keyword_rank, keyword_score = keyword_by_id.get(chunk_id, (None, None))

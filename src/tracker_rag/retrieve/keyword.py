@@ -15,7 +15,11 @@ class KeywordRetriever:
         self._index = index
         self._catalog = catalog
 
-    def search(self, question: str, mask: np.ndarray, limit: int) -> list[tuple[str, float]]:
+    def search(
+        self, question: str, mask: np.ndarray, limit: int
+    ) -> list[tuple[str, float]]:
         """Return (chunk id, BM25 score) pairs, best first, within the mask."""
         hits = self._index.search(question, limit, mask)
-        return [(self._catalog.chunks[position].chunk_id, score) for position, score in hits]
+        return [
+            (self._catalog.chunks[position].chunk_id, score) for position, score in hits
+        ]
