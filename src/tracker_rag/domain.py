@@ -138,3 +138,44 @@ class Answer(BaseModel):
     citations: list[Citation]
     search: SearchSummary
     timings: dict[str, float] = Field(description="Milliseconds per stage.")
+
+
+class DocumentSummary(BaseModel):
+    """A document's metadata, as listed by the service."""
+
+    doc_id: str
+    kind: DocumentKind
+    title: str
+    tracker: str | None = None
+    topic: str | None = None
+    published: dt.date | None = None
+    updated: dt.date | None = None
+    url: str | None = None
+    cites: list[str] = Field(default_factory=list)
+    source_path: str = Field(description="The file's path inside the corpus folder.")
+    chars: int = Field(description="Length of the document text.")
+    chunks: int = Field(description="Chunks the document is indexed as.")
+
+    @classmethod
+    def of(cls, document: CorpusDocument, chunks: int) -> DocumentSummary:
+        """Summarise a corpus document."""
+        return cls(
+            doc_id=document.doc_id,
+            kind=document.kind,
+            title=document.title,
+            tracker=document.tracker,
+            topic=document.topic,
+            published=document.published,
+            updated=document.updated,
+            url=document.url,
+            cites=list(document.cites),
+            source_path=document.source_path,
+            chars=len(document.text),
+            chunks=chunks,
+        )
+
+
+class DocumentDetail(DocumentSummary):
+    """A document's metadata and full text."""
+
+    text: str = Field(description="The text that citation offsets refer to.")

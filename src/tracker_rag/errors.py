@@ -5,7 +5,8 @@
     ├── InputError                the caller's own input is unusable
     │   ├── InvalidDateError      a date that does not parse
     │   ├── InvalidFilterError    a filter naming an unknown topic or kind
-    │   └── InvalidQuestionError  an empty or oversized question
+    │   ├── InvalidQuestionError  an empty or oversized question
+    │   └── NotFoundError         no document or job has that id
     ├── DocumentError             one corpus file cannot be ingested
     │   ├── UnreadableFileError   binary, broken encoding, empty
     │   └── MetadataError         front matter that breaks the corpus format
@@ -45,6 +46,10 @@ class InvalidFilterError(InputError):
 
 class InvalidQuestionError(InputError):
     """A question that is empty or too long."""
+
+
+class NotFoundError(InputError):
+    """No document or job has the id asked for."""
 
 
 class DocumentError(TrackerRagError):

@@ -9,8 +9,20 @@ from pathlib import Path
 from tracker_rag.answer.abstention import abstention_text, answer_confidence
 from tracker_rag.answer.extractive import ExtractiveAnswerer
 from tracker_rag.answer.sentence_scoring import question_term_weights
-from tracker_rag.domain import Answer, BestMatch, Filters, SearchSummary
-from tracker_rag.errors import InvalidFilterError, InvalidQuestionError
+from tracker_rag.domain import (
+    Answer,
+    BestMatch,
+    DocumentDetail,
+    DocumentSummary,
+    Filters,
+    SearchSummary,
+)
+from tracker_rag.errors import (
+    IndexMissingError,
+    InvalidFilterError,
+    InvalidQuestionError,
+    NotFoundError,
+)
 from tracker_rag.index.embedder import SentenceEmbedder
 from tracker_rag.index.index_files import IndexPaths
 from tracker_rag.index.ingestion import IndexBuilder, IngestReport
@@ -70,7 +82,9 @@ class TrackerRag:
         )
         folder = self.settings.corpus_dir if corpus_dir is None else Path(corpus_dir)
         report = builder.ingest(folder, show_progress=show_progress)
-        self._index = None
+        # Open the new version before swapping it in: queries never wait on a reload.
+        if report.changed or self._index is None:
+            self._index = LoadedIndex.open(self.paths, self.embedder)
         return report
 
     def rebuild(
@@ -79,6 +93,68 @@ class TrackerRag:
         """Drop the index and build it again (e.g. after a model change)."""
         self.paths.remove()
         return self.ingest(corpus_dir, show_progress)
+
+    def load(self) -> None:
+        """Load the model and the index now rather than on the first question."""
+        self.embedder.embed_query("warm up")
+        _ = self.index
+
+    def is_ready(self) -> tuple[bool, str]:
+        """Tell whether questions can be answered now, and if not, why."""
+        if self._index is None:
+            if not self.paths.exists():
+                return False, "no index yet: ingest a corpus or upload documents"
+            return False, "the index is not loaded yet"
+        return True, "ready"
+
+    def list_documents(
+        self, filters: Filters | None = None, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[DocumentSummary]]:
+        """A page of the indexed documents matching the filters, and their count."""
+        resolved = self.resolve_filters(filters)
+        index = self._index_or_empty()
+        if index is None:
+            return 0, []
+        counts: dict[str, int] = {}
+        for chunk in index.catalog.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        matching = [
+            document
+            for document in index.documents.values()
+            if (resolved.kind is None or document.kind == resolved.kind)
+            and (resolved.topic is None or document.topic == resolved.topic)
+            and (
+                resolved.as_of is None
+                or (
+                    document.version_date is not None
+                    and document.version_date <= resolved.as_of
+                )
+            )
+        ]
+        page = matching[offset : offset + limit]
+        return len(matching), [
+            DocumentSummary.of(d, counts.get(d.doc_id, 0)) for d in page
+        ]
+
+    def get_document(self, doc_id: str) -> DocumentDetail:
+        """One indexed document with its text.
+
+        Raises:
+            NotFoundError: No indexed document has this id.
+        """
+        index = self._index_or_empty()
+        document = index.documents.get(doc_id) if index else None
+        if document is None or index is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        chunks = sum(1 for chunk in index.catalog.chunks if chunk.doc_id == doc_id)
+        summary = DocumentSummary.of(document, chunks)
+        return DocumentDetail(**summary.model_dump(), text=document.text)
+
+    def _index_or_empty(self) -> LoadedIndex | None:
+        try:
+            return self.index
+        except IndexMissingError:
+            return None
 
     def topics(self) -> list[str]:
         """Topics of the indexed documents."""
@@ -93,7 +169,9 @@ class TrackerRag:
         filters = filters or Filters()
         if filters.topic is None:
             return filters
-        known = {topic.lower(): topic for topic in self.topics()}
+        index = self._index_or_empty()
+        topics = index.catalog.topics() if index else []
+        known = {topic.lower(): topic for topic in topics}
         canonical = known.get(filters.topic.strip().lower())
         if canonical is None:
             listed = "; ".join(sorted(known.values())) or "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         20_000_000, ge=1, description="Larger corpus files are refused, not read."
     )
+
+    data_dir: Path = Field(Path("data"), description="Feedback and other service data.")
+    host: str = Field("127.0.0.1", description="Address `tracker-rag serve` binds.")
+    port: int = Field(8000, ge=0, le=65535)
+    api_key: SecretStr | None = Field(
+        None, description="Bearer token for writes (and reads when closed)."
+    )
+    reads_need_key: bool = Field(
+        False, description="Require the API key for reads too (when a key is set)."
+    )
+    max_upload_bytes: int = Field(10_000_000, ge=1, description="Per uploaded file.")
+    max_upload_files: int = Field(20, ge=1, description="Files in one upload request.")
 
     @cached_property
     def model_path(self) -> Path:

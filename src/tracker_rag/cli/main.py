@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kind", choices=DOCUMENT_KINDS, help="only articles or sources")
     ask.add_argument("--top-k", type=int, help="chunks to draw the answer from (1-50)")
 
+    serve = commands.add_parser(
+        "serve", help="serve the API and the chat UI on one port"
+    )
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, help="port (default 8000; 0 picks a free one)"
+    )
+
     convert = commands.add_parser(
         "convert-export", help="turn a tracker page export into a corpus file"
     )
@@ -147,6 +155,41 @@ def run_convert(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def run_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """Serve the API and the chat UI until interrupted."""
+    import socket
+
+    import uvicorn
+
+    from tracker_rag.api import create_app
+
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    # Bind first, so the address printed is the one served (port 0 picks one).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    logging.getLogger("tracker_rag").setLevel(logging.INFO)
+    app = create_app(settings)
+    print(
+        f"Tracker RAG is serving the chat UI at http://{shown_host}:{bound_port}/ui/",
+        file=out,
+    )
+    print(
+        f"API documentation: http://{shown_host}:{bound_port}/docs",
+        file=out,
+        flush=True,
+    )
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
 def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; return the exit status."""
     out = out or sys.stdout
@@ -176,6 +219,8 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return EXIT_ERROR if report.failures else 0
         if args.command == "ask":
             return run_ask(service, args, out)
+        if args.command == "serve":
+            return run_serve(settings, args, out)
         return run_convert(args, out)
     except TrackerRagError as exc:
         print(f"tracker-rag: error: {exc}", file=sys.stderr)

@@ -7,6 +7,8 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from llama_index.core.storage.docstore import SimpleDocumentStore
+
 from tracker_rag.storage import write_atomically
 
 STATE_VERSION = 1
@@ -89,3 +91,10 @@ class IndexState:
         if not path.exists():
             return None
         return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def open_docstore(path: Path) -> SimpleDocumentStore:
+    """Open the persisted llama-index document store, or a new one."""
+    if path.exists():
+        return SimpleDocumentStore.from_persist_path(str(path))
+    return SimpleDocumentStore()

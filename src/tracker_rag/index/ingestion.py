@@ -22,13 +22,12 @@ from typing import Any
 
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.schema import BaseNode, Document, TransformComponent
-from llama_index.core.storage.docstore import SimpleDocumentStore
 from pydantic import PrivateAttr
 
 from tracker_rag.errors import ConfigurationError, StoreError, TrackerRagError
 from tracker_rag.index.chroma_store import ChromaStore, open_chroma_store
 from tracker_rag.index.embedder import SentenceEmbedder
-from tracker_rag.index.index_files import IndexPaths, IndexState
+from tracker_rag.index.index_files import IndexPaths, IndexState, open_docstore
 from tracker_rag.index.loaded_index import build_keyword_side
 from tracker_rag.index.nodes import chunk_to_node, document_to_llama, llama_to_document
 from tracker_rag.ingest.chunking import StructuralChunker
@@ -98,13 +97,6 @@ def ingest_lock(path: Path) -> Iterator[None]:
 def chunking_signature(embedder: SentenceEmbedder, max_tokens: int) -> str:
     """Identify the chunking settings, so a change re-chunks everything."""
     return f"v{CHUNKER_VERSION}:max_tokens={max_tokens}:model={embedder.fingerprint}"
-
-
-def open_docstore(path: Path) -> SimpleDocumentStore:
-    """Open the persisted document store, or a new one."""
-    if path.exists():
-        return SimpleDocumentStore.from_persist_path(str(path))
-    return SimpleDocumentStore()
 
 
 class IndexBuilder:

@@ -6,12 +6,16 @@ import logging
 import time
 from dataclasses import dataclass
 
+from llama_index.core.schema import Document
+
+from tracker_rag.domain import CorpusDocument
 from tracker_rag.errors import IndexMissingError
 from tracker_rag.index.chroma_store import ChromaStore, open_chroma_store
 from tracker_rag.index.chunk_catalog import ChunkCatalog
 from tracker_rag.index.embedder import SentenceEmbedder
-from tracker_rag.index.index_files import IndexPaths, IndexState
+from tracker_rag.index.index_files import IndexPaths, IndexState, open_docstore
 from tracker_rag.index.keyword_index import KeywordIndex
+from tracker_rag.index.nodes import llama_to_document
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ class LoadedIndex:
     catalog: ChunkCatalog
     keyword: KeywordIndex
     state: IndexState
+    documents: dict[str, CorpusDocument]
 
     @classmethod
     def open(cls, paths: IndexPaths, embedder: SentenceEmbedder) -> LoadedIndex:
@@ -54,10 +59,17 @@ class LoadedIndex:
                 "keyword index is out of date with Chroma; rebuilding it in memory"
             )
             catalog, keyword = build_keyword_side(store)
+        docstore = open_docstore(paths.docstore)
+        documents = {
+            doc_id: llama_to_document(document)
+            for doc_id, document in sorted(docstore.docs.items())
+            if isinstance(document, Document)
+        }
         logger.info(
-            "opened index %s: %d chunks in %.0f ms",
+            "opened index %s: %d documents, %d chunks in %.0f ms",
             paths.root,
+            len(documents),
             len(catalog),
             (time.perf_counter() - started) * 1000,
         )
-        return cls(store, catalog, keyword, state)
+        return cls(store, catalog, keyword, state, documents)

@@ -1,0 +1,41 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+
+from tracker_rag.api.context import AppContext, get_context
+
+router = APIRouter(tags=["operations"])
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "alive"}
+
+
+@router.get("/readyz")
+def readyz(context: Context) -> JSONResponse:
+    """The model and the index are loaded: questions can be answered (else 503)."""
+    ready, reason = context.service.is_ready()
+    return JSONResponse(
+        {"ready": ready, "reason": reason}, status_code=200 if ready else 503
+    )
+
+
+@router.get("/metrics")
+def metrics(context: Context) -> Response:
+    """Prometheus metrics: requests and latency per route, answers, index size."""
+    documents = chunks = 0
+    if context.service.is_ready()[0]:
+        index = context.service.index
+        documents, chunks = len(index.documents), len(index.catalog)
+    return Response(
+        context.metrics.render(documents, chunks),
+        media_type="text/plain; version=0.0.4; charset=utf-8",
+    )
