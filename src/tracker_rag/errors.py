@@ -6,7 +6,8 @@
     │   ├── InvalidDateError      a date that does not parse
     │   ├── InvalidFilterError    a filter naming an unknown topic or kind
     │   ├── InvalidQuestionError  an empty or oversized question
-    │   └── NotFoundError         no document or job has that id
+    │   ├── NotFoundError         no document or job has that id
+    │   └── DatasetError          an eval dataset or thresholds file is malformed
     ├── DocumentError             one corpus file cannot be ingested
     │   ├── UnreadableFileError   binary, broken encoding, empty
     │   └── MetadataError         front matter that breaks the corpus format
@@ -50,6 +51,10 @@ class InvalidQuestionError(InputError):
 
 class NotFoundError(InputError):
     """No document or job has the id asked for."""
+
+
+class DatasetError(InputError):
+    """An eval dataset, labelled set or thresholds file cannot be used."""
 
 
 class DocumentError(TrackerRagError):

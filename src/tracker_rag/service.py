@@ -219,14 +219,21 @@ class TrackerRag:
         )
 
     def ask(
-        self, question: str, filters: Filters | None = None, top_k: int | None = None
+        self,
+        question: str,
+        filters: Filters | None = None,
+        top_k: int | None = None,
+        mode: RetrievalMode = "hybrid",
     ) -> Answer:
-        """Answer a question with cited sentences, or abstain and say why."""
+        """Answer a question with cited sentences, or abstain and say why.
+
+        `mode` picks the retrieval the answer draws on; evals compare the three.
+        """
         started = time.perf_counter()
         text = self.validate_question(question)
         resolved = self.resolve_filters(filters)
         retrieval = self.retriever().retrieve(
-            text, resolved, top_k or self.settings.top_k
+            text, resolved, top_k or self.settings.top_k, mode
         )
 
         step = time.perf_counter()

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         20_000_000, ge=1, description="Larger corpus files are refused, not read."
     )
 
+    eval_index_dir: Path = Field(
+        Path("index/evals"), description="Where `tracker-rag eval` builds its indexes."
+    )
     data_dir: Path = Field(Path("data"), description="Feedback and other service data.")
     host: str = Field("127.0.0.1", description="Address `tracker-rag serve` binds.")
     port: int = Field(8000, ge=0, le=65535)

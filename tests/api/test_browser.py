@@ -28,6 +28,13 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 
+def is_ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`tracker-rag serve` on a free loopback port over a freshly ingested corpus."""
@@ -58,7 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         first_line = log.read_text().splitlines()[0]
         url = first_line.split(" at ", 1)[1].strip()
         base = url.removesuffix("/ui/")
-        while httpx.get(f"{base}/readyz").status_code != 200:
+        while not is_ready(base):
+            assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "server never became ready"
             time.sleep(0.5)
         yield url, root / "data" / "feedback.sqlite3"

@@ -82,7 +82,7 @@ def _values(pattern: re.Pattern[str], text: str) -> set[str]:
     return {match.group(0).strip().lower() for match in pattern.finditer(text)}
 
 
-def _names(text: str) -> set[str]:
+def names_in(text: str) -> set[str]:
     """Capitalised words and handles.
 
     The first word of a sentence is capitalised anyway, so it counts only when
@@ -116,6 +116,6 @@ def holds_new_answer(answer_type: AnswerType, question: str, sentence: str) -> b
             _POSSESSIVE.sub("", word.lower().strip("?’'.,"))
             for word in question.split()
         }
-        return bool(_names(sentence) - question_words)
+        return bool(names_in(sentence) - question_words)
     pattern = _DATE_VALUE if answer_type is AnswerType.DATE else _QUANTITY_VALUE
     return bool(_values(pattern, sentence) - _values(pattern, question))

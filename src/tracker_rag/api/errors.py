@@ -20,6 +20,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.TrackerRagError], int], ...] = (
     (errors.InvalidFilterError, 422),
     (errors.InvalidQuestionError, 422),
     (errors.InvalidDateError, 422),
+    (errors.DatasetError, 422),
     (errors.InputError, 400),
     (errors.MetadataError, 422),
     (errors.UnreadableFileError, 422),

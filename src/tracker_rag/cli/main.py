@@ -1,4 +1,4 @@
-"""`tracker-rag`: ingest a corpus, ask questions, convert tracker exports.
+"""`tracker-rag`: ingest a corpus, ask questions, serve, evaluate, convert exports.
 
 Each command parses its arguments, calls the service and prints; expected
 failures become one line on standard error and a non-zero exit status.
@@ -16,6 +16,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from tracker_rag.cli.eval_command import add_eval_parser, run_eval_command
 from tracker_rag.cli.render import render_answer, render_ingest_report
 from tracker_rag.dates import parse_date
 from tracker_rag.domain import DOCUMENT_KINDS, Filters
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, help="port (default 8000; 0 picks a free one)"
     )
+
+    add_eval_parser(commands)
 
     convert = commands.add_parser(
         "convert-export", help="turn a tracker page export into a corpus file"
@@ -172,6 +175,9 @@ def run_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         sock.bind((host, port))
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    # Listen at once: a client that connects while the app starts waits in the
+    # backlog instead of being refused.
+    sock.listen(2048)
     bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     logging.getLogger("tracker_rag").setLevel(logging.INFO)
@@ -221,6 +227,8 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return run_ask(service, args, out)
         if args.command == "serve":
             return run_serve(settings, args, out)
+        if args.command == "eval":
+            return run_eval_command(settings, args, out)
         return run_convert(args, out)
     except TrackerRagError as exc:
         print(f"tracker-rag: error: {exc}", file=sys.stderr)

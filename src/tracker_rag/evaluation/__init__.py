@@ -1,0 +1,1 @@
+"""Measure answers and retrieval on eval datasets; nothing at run time imports it."""
