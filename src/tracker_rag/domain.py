@@ -129,6 +129,54 @@ class SearchSummary(BaseModel):
     threshold: float = Field(description="Confidence under which we abstain.")
 
 
+StatementAction = Literal["kept", "attached", "recited", "dropped", "marked"]
+
+
+class CheckedStatement(BaseModel):
+    """One sentence of a generated answer and what the support check made of it."""
+
+    text: str
+    cited_passages: list[int] = Field(
+        description="Passage numbers the model cited after the sentence."
+    )
+    markers: list[int] = Field(
+        description="Citation markers the sentence carries in the answer shown."
+    )
+    supported: bool
+    action: StatementAction = Field(
+        description="kept (its citation supports it), attached (it cited nothing "
+        "and a passage supports it), recited (it cited the wrong passage), "
+        "dropped or marked (nothing retrieved supports it)."
+    )
+    score: float = Field(description="Support score of the best evidence found.")
+    reason: str
+
+
+class PromptPassage(BaseModel):
+    """A passage as numbered in the prompt."""
+
+    number: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+
+
+class Generation(BaseModel):
+    """How a generative answer was written and checked."""
+
+    backend: str
+    model: str
+    draft: str = Field(description="The model's reply, as it streamed.")
+    passages: list[PromptPassage]
+    statements: list[CheckedStatement]
+    removed: int = Field(description="Sentences dropped as unsupported.")
+    marked: int = Field(description="Sentences kept but marked as unsupported.")
+    fallback: str | None = Field(
+        None, description="Why the extractive answer is shown instead, if it is."
+    )
+
+
 class Answer(BaseModel):
     """The answer to one question, with its citations and timings."""
 
@@ -138,6 +186,12 @@ class Answer(BaseModel):
     citations: list[Citation]
     search: SearchSummary
     timings: dict[str, float] = Field(description="Milliseconds per stage.")
+    mode: Literal["extractive", "generative"] = Field(
+        "extractive", description="Who wrote the answer text."
+    )
+    generation: Generation | None = Field(
+        None, description="The model's draft and the check of each sentence."
+    )
 
 
 class DocumentSummary(BaseModel):

@@ -2,6 +2,7 @@
 
     TrackerRagError
     ├── ConfigurationError        a setting is missing or wrong
+    │   └── ModelFileError        a model file is missing or fails its hash
     ├── InputError                the caller's own input is unusable
     │   ├── InvalidDateError      a date that does not parse
     │   ├── InvalidFilterError    a filter naming an unknown topic or kind
@@ -11,10 +12,13 @@
     ├── DocumentError             one corpus file cannot be ingested
     │   ├── UnreadableFileError   binary, broken encoding, empty
     │   └── MetadataError         front matter that breaks the corpus format
-    └── IndexError_               the index cannot serve the request
-        ├── IndexMissingError     nothing has been ingested yet
-        ├── ModelMismatchError    the index holds vectors of another model
-        └── StoreError            Chroma or the keyword index failed
+    ├── IndexError_               the index cannot serve the request
+    │   ├── IndexMissingError     nothing has been ingested yet
+    │   ├── ModelMismatchError    the index holds vectors of another model
+    │   └── StoreError            Chroma or the keyword index failed
+    └── GeneratorError            the language model gave no usable answer
+        ├── GeneratorUnavailableError   down, refusing, or too slow
+        └── GeneratorOutputError        answered with nothing usable
 
 Library code raises these and wraps third-party errors at the stage boundary;
 the CLI (and later the HTTP API) translates them to messages in one place.
@@ -31,6 +35,10 @@ class TrackerRagError(Exception):
 
 class ConfigurationError(TrackerRagError):
     """A setting is missing or points at something unusable."""
+
+
+class ModelFileError(ConfigurationError):
+    """A model file that is missing, incomplete or not the one expected."""
 
 
 class InputError(TrackerRagError):
@@ -88,3 +96,15 @@ class ModelMismatchError(IndexError_):
 
 class StoreError(IndexError_):
     """The vector store or the keyword index failed underneath us."""
+
+
+class GeneratorError(TrackerRagError):
+    """The generative backend gave no usable answer."""
+
+
+class GeneratorUnavailableError(GeneratorError):
+    """The backend cannot be reached, refused, or exceeded its time limit."""
+
+
+class GeneratorOutputError(GeneratorError):
+    """The backend answered, but with text that cannot be used."""

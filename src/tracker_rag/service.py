@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from tracker_rag.answer.abstention import abstention_text, answer_confidence
+from tracker_rag.answer.abstention import (
+    abstention_text,
+    answer_confidence,
+    refusal_text,
+)
+from tracker_rag.answer.answer_events import AnswerDelta, AnswerDone, answer_pieces
 from tracker_rag.answer.extractive import ExtractiveAnswerer
-from tracker_rag.answer.sentence_scoring import question_term_weights
+from tracker_rag.answer.generative import GenerativeAnswerer
+from tracker_rag.answer.llm.backend import ChatBackend
+from tracker_rag.answer.llm.factory import build_backend
+from tracker_rag.answer.sentence_scoring import SentenceScore, question_term_weights
+from tracker_rag.answer.support_judge import HeuristicJudge
+from tracker_rag.answer.verification import CachedEmbedding, CitationVerifier
 from tracker_rag.domain import (
     Answer,
     BestMatch,
     DocumentDetail,
     DocumentSummary,
     Filters,
+    ScoredChunk,
     SearchSummary,
 )
 from tracker_rag.errors import (
+    GeneratorError,
+    GeneratorOutputError,
     IndexMissingError,
     InvalidFilterError,
     InvalidQuestionError,
@@ -47,12 +61,17 @@ class TrackerRag:
     """
 
     def __init__(
-        self, settings: Settings | None = None, embedder: SentenceEmbedder | None = None
+        self,
+        settings: Settings | None = None,
+        embedder: SentenceEmbedder | None = None,
+        backend: ChatBackend | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.paths = IndexPaths(self.settings.index_dir)
         self._embedder = embedder
         self._index: LoadedIndex | None = None
+        self._backend = backend
+        self._generator: GenerativeAnswerer | None = None
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -95,9 +114,10 @@ class TrackerRag:
         return self.ingest(corpus_dir, show_progress)
 
     def load(self) -> None:
-        """Load the model and the index now rather than on the first question."""
+        """Load the models and the index now rather than on the first question."""
         self.embedder.embed_query("warm up")
         _ = self.index
+        _ = self.generator
 
     def is_ready(self) -> tuple[bool, str]:
         """Tell whether questions can be answered now, and if not, why."""
@@ -105,6 +125,11 @@ class TrackerRag:
             if not self.paths.exists():
                 return False, "no index yet: ingest a corpus or upload documents"
             return False, "the index is not loaded yet"
+        wants_model = (
+            self._backend is not None or self.settings.generator != "extractive"
+        )
+        if wants_model and self._generator is None:
+            return False, "the language model is not loaded yet"
         return True, "ready"
 
     def list_documents(
@@ -218,6 +243,28 @@ class TrackerRag:
             text, resolved, top_k or self.settings.top_k, mode
         )
 
+    @property
+    def generator(self) -> GenerativeAnswerer | None:
+        """The generative answerer the settings name (built on first use), if any."""
+        if self._generator is None and (
+            self._backend is not None or self.settings.generator != "extractive"
+        ):
+            backend = self._backend or build_backend(self.settings)
+            if backend is not None:
+                self._generator = GenerativeAnswerer(
+                    backend,
+                    CitationVerifier(
+                        self.support_judge(), self.settings.unsupported_sentences
+                    ),
+                    self.settings.llm_max_tokens,
+                    self.settings.llm_timeout,
+                )
+        return self._generator
+
+    def support_judge(self) -> HeuristicJudge:
+        """The offline support judge, over a cache of sentence embeddings."""
+        return HeuristicJudge(CachedEmbedding(self.embedder.embed))
+
     def ask(
         self,
         question: str,
@@ -228,6 +275,23 @@ class TrackerRag:
         """Answer a question with cited sentences, or abstain and say why.
 
         `mode` picks the retrieval the answer draws on; evals compare the three.
+        """
+        for event in self.ask_events(question, filters, top_k, mode):
+            if isinstance(event, AnswerDone):
+                return event.answer
+        raise AssertionError("ask_events ended without an answer")  # pragma: no cover
+
+    def ask_events(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        top_k: int | None = None,
+        mode: RetrievalMode = "hybrid",
+    ) -> Iterator[AnswerDelta | AnswerDone]:
+        """Answer a question as it is written: text pieces, then the whole answer.
+
+        Raises:
+            GeneratorError: The model failed and the extractive fallback is off.
         """
         started = time.perf_counter()
         text = self.validate_question(question)
@@ -248,40 +312,116 @@ class TrackerRag:
         threshold = self.settings.abstain_below
         abstained = confidence < threshold or not draft.citations
         timings = {**retrieval.timings, "answer": _elapsed_ms(step)}
-        timings["total"] = _elapsed_ms(started)
-
-        best = draft.best
-        best_match = None
-        if best is not None:
-            chunk = best.sentence.scored.chunk
-            best_match = BestMatch(
-                doc_id=chunk.doc_id,
-                title=chunk.title,
-                chunk_id=chunk.chunk_id,
-                similarity=round(best.similarity, 4),
-            )
+        search = SearchSummary(
+            chunks_in_scope=retrieval.chunks_in_scope,
+            chunks_retrieved=len(retrieval.chunks),
+            filters=resolved,
+            best_match=_best_match(draft.best),
+            confidence=round(confidence, 4),
+            threshold=threshold,
+        )
         answer = Answer(
             question=text,
-            answer=abstention_text(resolved, retrieval.chunks_in_scope, best, threshold)
+            answer=abstention_text(
+                resolved, retrieval.chunks_in_scope, draft.best, threshold
+            )
             if abstained
             else draft.text,
             abstained=abstained,
             citations=[] if abstained else draft.citations,
-            search=SearchSummary(
-                chunks_in_scope=retrieval.chunks_in_scope,
-                chunks_retrieved=len(retrieval.chunks),
-                filters=resolved,
-                best_match=best_match,
-                confidence=round(confidence, 4),
-                threshold=threshold,
-            ),
+            search=search,
             timings=timings,
         )
+
+        generator = None if abstained else self.generator
+        if generator is None:
+            for piece in answer_pieces(answer.answer):
+                yield AnswerDelta(piece)
+        else:
+            answer = yield from self._generate(
+                generator, answer, retrieval.chunks, timings
+            )
+        timings["total"] = _elapsed_ms(started)
+        answer = answer.model_copy(update={"timings": timings})
         logger.info(
-            "answered in %.0f ms: abstained=%s citations=%d confidence=%.3f",
+            "answered in %.0f ms: mode=%s abstained=%s citations=%d confidence=%.3f",
             timings["total"],
-            abstained,
+            answer.mode,
+            answer.abstained,
             len(answer.citations),
             confidence,
         )
-        return answer
+        yield AnswerDone(answer)
+
+    def _generate(
+        self,
+        generator: GenerativeAnswerer,
+        extractive: Answer,
+        passages: list[ScoredChunk],
+        timings: dict[str, float],
+    ) -> Generator[AnswerDelta, None, Answer]:
+        """Stream the model's reply, check it, and settle what to show."""
+        step = time.perf_counter()
+        messages = generator.messages(
+            extractive.question, passages, extractive.search.filters
+        )
+        pieces: list[str] = []
+        failure: GeneratorError | None = None
+        try:
+            for piece in generator.stream(messages):
+                if not pieces:
+                    timings["first_token"] = _elapsed_ms(step)
+                pieces.append(piece)
+                yield AnswerDelta(piece)
+        except GeneratorError as exc:
+            if not self.settings.llm_fallback:
+                raise
+            logger.warning("the language model failed: %s", exc)
+            failure = exc
+        timings["generate"] = _elapsed_ms(step)
+
+        step = time.perf_counter()
+        checked = generator.check("".join(pieces), passages)
+        timings["verify"] = _elapsed_ms(step)
+        generation = checked.generation
+        if failure is not None:
+            generation.fallback = f"the language model failed: {failure}"
+        elif checked.outcome == "unusable" and not self.settings.llm_fallback:
+            raise GeneratorOutputError(generation.fallback or "unusable reply")
+
+        if failure is not None or checked.outcome == "unusable":
+            return extractive.model_copy(update={"generation": generation})
+        if checked.outcome == "refused":
+            return extractive.model_copy(
+                update={
+                    "answer": refusal_text(
+                        extractive.search.filters,
+                        extractive.search.chunks_in_scope,
+                        len(passages),
+                    ),
+                    "abstained": True,
+                    "citations": [],
+                    "mode": "generative",
+                    "generation": generation,
+                }
+            )
+        return extractive.model_copy(
+            update={
+                "answer": checked.verified.text,
+                "citations": checked.verified.citations,
+                "mode": "generative",
+                "generation": generation,
+            }
+        )
+
+
+def _best_match(best: SentenceScore | None) -> BestMatch | None:
+    if best is None:
+        return None
+    chunk = best.sentence.scored.chunk
+    return BestMatch(
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        chunk_id=chunk.chunk_id,
+        similarity=round(best.similarity, 4),
+    )

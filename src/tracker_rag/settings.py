@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,44 @@ class Settings(BaseSettings):
         20_000_000, ge=1, description="Larger corpus files are refused, not read."
     )
 
+    generator: Literal["extractive", "openai", "llama-cpp"] = Field(
+        "extractive",
+        description="How answers are written: picked sentences (no model), an "
+        "OpenAI-compatible chat endpoint, or llama.cpp in this process.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
+    llm_model: str = Field(
+        "qwen2.5-coder-0.5b-instruct", description="Model name sent to the endpoint."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="Key of the endpoint.")
+    llm_model_path: Path | None = Field(
+        None,
+        description="GGUF file for llama-cpp; the bundled Qwen2.5-Coder-0.5B if unset.",
+    )
+    llm_connect_timeout: float = Field(3.0, gt=0, le=120)
+    llm_timeout: float = Field(
+        60.0, gt=0, le=600, description="Seconds the whole answer may take."
+    )
+    llm_stall_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds an endpoint may send nothing before it counts as down.",
+    )
+    llm_max_tokens: int = Field(256, ge=16, le=4096)
+    llm_context_tokens: int = Field(4096, ge=512, le=32768)
+    llm_threads: int | None = Field(None, ge=1, le=256)
+    llm_fallback: bool = Field(
+        True,
+        description="Give the extractive answer (saying why) when the model fails.",
+    )
+    unsupported_sentences: Literal["drop", "mark"] = Field(
+        "drop",
+        description="What happens to a generated sentence nothing retrieved supports.",
+    )
+
     eval_index_dir: Path = Field(
         Path("index/evals"), description="Where `tracker-rag eval` builds its indexes."
     )
@@ -72,6 +111,11 @@ class Settings(BaseSettings):
     def model_path(self) -> Path:
         """The embedding model folder in use."""
         return self.embedding_model or bundled_model_path()
+
+    @property
+    def models_dir(self) -> Path:
+        """Where model files assembled from packages are kept."""
+        return self.data_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sqlite3
@@ -9,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,10 +38,9 @@ def is_ready(base: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+@contextmanager
+def running_server(root: Path, **settings: str) -> Iterator[tuple[str, Path]]:
     """`tracker-rag serve` on a free loopback port over a freshly ingested corpus."""
-    root = tmp_path_factory.mktemp("served")
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copytree(CORPUS, root / "corpus")
     env = {
@@ -46,6 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         "TRACKER_RAG_CORPUS_DIR": str(root / "corpus"),
         "TRACKER_RAG_INDEX_DIR": str(root / "index"),
         "TRACKER_RAG_DATA_DIR": str(root / "data"),
+        **{f"TRACKER_RAG_{key.upper()}": value for key, value in settings.items()},
     }
     command = [sys.executable, "-m", "tracker_rag.cli"]
     subprocess.run(
@@ -57,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             [*command, "serve", "--port", "0"], env=env, stdout=output, stderr=output
         )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while "/ui/" not in log.read_text():
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "server printed no address"
@@ -73,7 +76,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     finally:
         process.terminate()
         process.wait(timeout=30)
-        shutil.copy(log, ARTIFACTS / "server.log")
+        shutil.copy(log, ARTIFACTS / f"server-{root.name}.log")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The server with extractive answers."""
+    with running_server(tmp_path_factory.mktemp("served")) as served:
+        yield served
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with no background traffic."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
 
 
 def stored_votes(database: Path) -> list[tuple[str, str]]:
@@ -90,11 +109,7 @@ def test_a_person_asks_sees_highlighted_sources_votes_and_reloads(
 
     url, database = server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
@@ -127,6 +142,42 @@ def test_a_person_asks_sees_highlighted_sources_votes_and_reloads(
             expect(page.locator("#tr-chat")).to_contain_text("$380 billion")
             expect(page.locator("#tr-sources mark.tr-cited").first).to_contain_text(
                 "$380 billion"
+            )
+        finally:
+            browser.close()
+
+
+@pytest.mark.llm
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None and not os.environ.get("CI"),
+    reason="llama-cpp-python is not installed (install.sh --llm)",
+)
+def test_with_the_bundled_model_the_chat_shows_a_written_checked_answer(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    root = tmp_path_factory.mktemp("served-llm")
+    with (
+        running_server(root, generator="llama-cpp") as (url, _),
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.locator("#tr-question textarea").fill(QUESTION)
+            page.locator("#tr-ask").click()
+
+            check = page.locator("#tr-sources .tr-check")
+            expect(check).to_contain_text("sentences checked", timeout=120_000)
+            expect(check).to_contain_text("Written by qwen2.5-coder")
+            expect(page.locator("#tr-sources mark.tr-cited").first).to_contain_text(
+                "$380 billion"
+            )
+            expect(page.locator("#tr-chat")).to_contain_text("[1]")
+            page.screenshot(
+                path=str(ARTIFACTS / "ui-written-answer.png"), full_page=True
             )
         finally:
             browser.close()

@@ -33,3 +33,12 @@ def abstention_text(
         f"\u201c{chunk.title}\u201d (section \u201c{chunk.section}\u201d), scored "
         f"{answer_confidence(best):.2f}, below the {threshold:.2f} needed to answer."
     )
+
+
+def refusal_text(filters: Filters, chunks_in_scope: int, passages: int) -> str:
+    """Say that the model found no answer in the passages it was given."""
+    return (
+        f"The corpus does not answer this. I searched {chunks_in_scope} chunks "
+        f"(filters: {filters.describe()}), and the language model found no answer "
+        f"in the {passages} closest passages."
+    )

@@ -9,7 +9,7 @@ import numpy as np
 
 from tracker_rag.answer.passages import candidate_sentences
 from tracker_rag.answer.sentence_scoring import SentenceScore, score_sentences
-from tracker_rag.domain import Citation, ScoredChunk
+from tracker_rag.domain import Chunk, Citation, ScoredChunk
 
 RELATIVE_CUTOFF = 0.85
 NEAR_DUPLICATE = 0.92
@@ -29,10 +29,8 @@ class Draft:
         return self.ranked[0] if self.ranked else None
 
 
-def make_citation(marker: int, item: SentenceScore) -> Citation:
-    """Cite one sentence: its exact text, span and the chunk around it."""
-    sentence = item.sentence
-    chunk = sentence.scored.chunk
+def cite_span(marker: int, chunk: Chunk, text: str, start: int, end: int) -> Citation:
+    """Cite a span of a chunk's document: its exact text and the chunk around it."""
     return Citation(
         marker=marker,
         doc_id=chunk.doc_id,
@@ -43,11 +41,19 @@ def make_citation(marker: int, item: SentenceScore) -> Citation:
         url=chunk.url,
         section=chunk.section,
         chunk_id=chunk.chunk_id,
-        text=sentence.text,
-        start=sentence.start,
-        end=sentence.end,
+        text=text,
+        start=start,
+        end=end,
         chunk_text=chunk.text,
         chunk_start=chunk.start,
+    )
+
+
+def make_citation(marker: int, item: SentenceScore) -> Citation:
+    """Cite one scored sentence."""
+    sentence = item.sentence
+    return cite_span(
+        marker, sentence.scored.chunk, sentence.text, sentence.start, sentence.end
     )
 
 

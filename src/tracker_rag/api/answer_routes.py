@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from tracker_rag.answer.answer_events import AnswerDelta, AnswerDone
 from tracker_rag.api.auth import check_read_access
 from tracker_rag.api.context import AppContext, get_context
+from tracker_rag.api.errors import request_id_of
 from tracker_rag.api.schemas import (
     AnswerRequest,
     FeedbackRequest,
@@ -30,21 +33,39 @@ async def answer(body: AnswerRequest, request: Request, context: Context) -> obj
     """Answer a question with cited passages, or abstain and say what was searched.
 
     With `"stream": true` the response is `text/event-stream`: `delta` events
-    carry pieces of the answer text as they are produced, and a final `done`
-    event carries the whole answer object with its citations and timings.
+    carry pieces of the answer text as they are produced (a language model's
+    reply before its check), and a final `done` event carries the whole answer
+    object: the checked text that replaces the deltas, its citations, the
+    record of each sentence's check and the timings. A failure after the stream
+    has begun is an `error` event.
     """
     check_read_access(request, context.settings)
-    result = await run_in_threadpool(
-        context.service.ask, body.question, body.filters.to_filters(), body.top_k
-    )
-    context.metrics.observe_answer(result.abstained)
-    if body.stream:
-        return StreamingResponse(
-            answer_events(result),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    filters = body.filters.to_filters()
+    if not body.stream:
+        result = await run_in_threadpool(
+            context.service.ask, body.question, filters, body.top_k
         )
-    return result
+        context.metrics.observe_answer(result.abstained)
+        return result
+
+    events = context.service.ask_events(body.question, filters, body.top_k)
+    # The first event is taken before the response starts, so that bad input
+    # and a model that is down still get their own status code.
+    first = await run_in_threadpool(next, events)
+
+    def all_events() -> Iterator[AnswerDelta | AnswerDone]:
+        yield first
+        yield from events
+
+    return StreamingResponse(
+        answer_events(
+            all_events(),
+            lambda answer: context.metrics.observe_answer(answer.abstained),
+            request_id_of(request),
+        ),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/retrieve", response_model=RetrieveResponse)

@@ -29,6 +29,10 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.TrackerRagError], int], ...] = (
     (errors.ModelMismatchError, 503),
     (errors.StoreError, 503),
     (errors.IndexError_, 503),
+    (errors.GeneratorUnavailableError, 503),
+    (errors.GeneratorOutputError, 503),
+    (errors.GeneratorError, 503),
+    (errors.ModelFileError, 500),
     (errors.ConfigurationError, 500),
     (errors.TrackerRagError, 500),
 )

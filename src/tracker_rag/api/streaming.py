@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 
+from tracker_rag.answer.answer_events import AnswerDelta, AnswerDone
 from tracker_rag.domain import Answer
+from tracker_rag.errors import TrackerRagError
 
-_AFTER_MARKER = re.compile(r"(?<=\])\s+(?=\S)")
+logger = logging.getLogger(__name__)
 
 
 def server_sent_event(event: str, data: object) -> str:
@@ -16,18 +18,23 @@ def server_sent_event(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def answer_pieces(text: str) -> list[str]:
-    """Cut an answer after each citation marker, keeping every character."""
-    pieces, start = [], 0
-    for match in _AFTER_MARKER.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
-    pieces.append(text[start:])
-    return [piece for piece in pieces if piece]
+def answer_events(
+    events: Iterator[AnswerDelta | AnswerDone],
+    on_answer: Callable[[Answer], None],
+    request_id: str,
+) -> Iterator[str]:
+    """`delta` events as the text is written, then a `done` event with the answer.
 
-
-def answer_events(answer: Answer) -> Iterator[str]:
-    """`delta` events whose texts join into the answer, then a `done` event."""
-    for piece in answer_pieces(answer.answer):
-        yield server_sent_event("delta", {"text": piece})
-    yield server_sent_event("done", answer.model_dump(mode="json"))
+    A failure after the stream has begun cannot change the status any more: it
+    becomes an `error` event naming the reason and the request id.
+    """
+    try:
+        for event in events:
+            if isinstance(event, AnswerDone):
+                on_answer(event.answer)
+                yield server_sent_event("done", event.answer.model_dump(mode="json"))
+            else:
+                yield server_sent_event("delta", {"text": event.text})
+    except TrackerRagError as exc:
+        logger.error("request %s failed while streaming: %s", request_id, exc)
+        yield server_sent_event("error", {"error": str(exc), "request_id": request_id})

@@ -62,6 +62,12 @@ def add_eval_parser(commands: Any) -> None:
         help="hand-labelled support judgements to measure the judge against",
     )
     evaluate.add_argument(
+        "--model-judge",
+        action="store_true",
+        help="also judge the labelled pairs with the generative model "
+        "(the configured one, else the bundled model in llama.cpp)",
+    )
+    evaluate.add_argument(
         "--compare",
         nargs=2,
         type=Path,
@@ -119,6 +125,7 @@ def run_eval_command(settings: Settings, args: argparse.Namespace, out: TextIO) 
         runs_dir=args.out,
         thresholds_file=args.thresholds,
         labelled_pairs=args.labelled_pairs,
+        model_judge=args.model_judge,
     )
     show_progress = _progress if sys.stderr.isatty() else None
     outcome = run_eval(settings, options, progress=show_progress)

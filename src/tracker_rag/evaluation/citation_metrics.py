@@ -39,7 +39,27 @@ def judge_citations(answer: Answer, judge: SupportJudge) -> CitationQuality:
     if answer.abstained:
         return CitationQuality(None, None, [])
     passages = {citation.marker: citation.text for citation in answer.citations}
-    statements = split_marked_statements(answer.answer)
+    return judge_statements(answer.answer, passages, judge)
+
+
+def judge_draft(answer: Answer, judge: SupportJudge) -> CitationQuality:
+    """Judge a generated answer as the model wrote it, before the check.
+
+    Each marker then names a whole passage of the prompt. Answers that were
+    not generated, or fell back, have no draft figures.
+    """
+    generation = answer.generation
+    if answer.abstained or generation is None or generation.fallback:
+        return CitationQuality(None, None, [])
+    passages = {passage.number: passage.text for passage in generation.passages}
+    return judge_statements(generation.draft, passages, judge)
+
+
+def judge_statements(
+    text: str, passages: dict[int, str], judge: SupportJudge
+) -> CitationQuality:
+    """Citation recall and precision of a marked text against numbered passages."""
+    statements = split_marked_statements(text)
     if not statements:
         return CitationQuality(None, None, [])
 

@@ -17,6 +17,9 @@ SUMMARY_METRICS = (
     "token_f1",
     "citation_recall",
     "citation_precision",
+    "draft_citation_recall",
+    "draft_citation_precision",
+    "fallback_rate",
     "abstention_precision",
     "abstention_recall",
     "wrong_abstention_rate",
@@ -51,7 +54,8 @@ def render_markdown_report(report: dict[str, Any]) -> str:
         f"{report['case_count']} cases in {report['duration_seconds']:.0f} s. "
         f"Primary metric **{primary} = {_cell(metrics[system].get(primary))}** "
         f"({system}, the system). Modes `dense` and `keyword` are baselines: the "
-        "same answerer drawing on one ranking alone.",
+        "same answerer drawing on one ranking alone. Answers: "
+        f"{report.get('answering', 'extractive')}.",
         "",
         "## Metrics",
         "",
@@ -59,6 +63,8 @@ def render_markdown_report(report: dict[str, Any]) -> str:
     header = ["metric", *(f"{m} (system)" if m == system else m for m in modes)]
     rows = []
     for name in SUMMARY_METRICS:
+        if all(metrics[mode].get(name) is None for mode in modes):
+            continue
         label = f"{name} (lower is better)" if name in LOWER_IS_BETTER else name
         rows.append([label, *(_cell(metrics[mode].get(name)) for mode in modes)])
     lines += _table(header, rows)
@@ -94,6 +100,17 @@ def render_markdown_report(report: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"`{judge.get('name')}`: agreement not measured in this run.")
+    model_judge = judge.get("model_judge")
+    if model_judge:
+        theirs = model_judge["agreement"]
+        both = model_judge["with_default_judge"]
+        lines.append(
+            f"\n`{model_judge['name']}` as a judge: agrees with the labels "
+            f"{theirs['accuracy']:.1%} of the time (kappa {theirs['kappa']:.2f}) "
+            f"and with the default judge {both['accuracy']:.1%} (kappa "
+            f"{both['kappa']:.2f}); {model_judge['seconds']:.0f} s for "
+            f"{theirs['pairs']} pairs."
+        )
 
     gate = report.get("gate")
     if gate is not None:

@@ -17,7 +17,7 @@ from tracker_rag.domain import Answer
 from tracker_rag.errors import NotFoundError
 from tracker_rag.evaluation.answer_metrics import containment, token_f1
 from tracker_rag.evaluation.cases import EvalCase
-from tracker_rag.evaluation.citation_metrics import judge_citations
+from tracker_rag.evaluation.citation_metrics import judge_citations, judge_draft
 from tracker_rag.evaluation.relevance import (
     ChunkSpan,
     EvidenceSpan,
@@ -113,6 +113,12 @@ class CaseRunner:
         quality = judge_citations(answer, self.judge)
         scores["citation_recall"] = quality.recall
         scores["citation_precision"] = quality.precision
+        generation = answer.generation
+        if generation is not None:
+            draft = judge_draft(answer, self.judge)
+            scores["draft_citation_recall"] = draft.recall
+            scores["draft_citation_precision"] = draft.precision
+            scores["fallback"] = generation.fallback is not None
 
         return {
             "answer": answer.answer,
@@ -150,6 +156,16 @@ class CaseRunner:
                 )
             ],
             "recall_curve": curve,
+            "generation": None
+            if generation is None
+            else {
+                "draft": generation.draft,
+                "fallback": generation.fallback,
+                "checks": [
+                    {"text": item.text, "action": item.action, "score": item.score}
+                    for item in generation.statements
+                ],
+            },
             "timings": answer.timings,
             "scores": scores,
         }

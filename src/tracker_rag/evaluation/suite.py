@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tracker_rag.answer.llm.factory import build_backend
+from tracker_rag.answer.model_judge import ModelJudge
 from tracker_rag.answer.support_judge import HeuristicJudge
 from tracker_rag.errors import DatasetError
 from tracker_rag.evaluation.cases import EvalCase, load_cases, stratified_sample
 from tracker_rag.evaluation.judge_agreement import (
     DEFAULT_LABELLED_PAIRS,
+    LabelledPair,
+    cohen_kappa,
     load_labelled_pairs,
     measure_agreement,
 )
@@ -53,6 +58,7 @@ class EvalOptions:
     runs_dir: Path = DEFAULT_RUNS_DIR
     thresholds_file: Path | None = None
     labelled_pairs: Path | None = DEFAULT_LABELLED_PAIRS
+    model_judge: bool = False
 
 
 @dataclass
@@ -107,6 +113,41 @@ def write_reports(report: dict[str, Any], folder: Path) -> None:
     (folder / "report.html").write_text(render_html_report(report), encoding="utf-8")
 
 
+def _model_judge_report(
+    service: TrackerRag, heuristic: HeuristicJudge, pairs: list[LabelledPair]
+) -> dict[str, Any]:
+    """The generative model as a judge: against the labels and the default judge."""
+    generator = service.generator
+    if generator is None:
+        settings = service.settings.model_copy(update={"generator": "llama-cpp"})
+        backend = build_backend(settings)
+        assert backend is not None
+    else:
+        backend = generator.backend
+    model_judge = ModelJudge(backend, service.settings.llm_timeout)
+    started = time.perf_counter()
+    against_labels = measure_agreement(model_judge, pairs)
+    model_says = [model_judge.judge(p.claim, [p.passage]).supported for p in pairs]
+    heuristic_says = [heuristic.judge(p.claim, [p.passage]).supported for p in pairs]
+    same = sum(a == b for a, b in zip(model_says, heuristic_says, strict=True))
+    return {
+        "name": f"model ({backend.name}, {backend.model})",
+        "agreement": against_labels.summary(),
+        "with_default_judge": {
+            "accuracy": round(same / len(pairs), 4),
+            "kappa": round(cohen_kappa(heuristic_says, model_says), 4),
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _answering(service: TrackerRag) -> str:
+    generator = service.generator
+    if generator is None:
+        return "extractive"
+    return f"generative ({generator.backend.name}, {generator.backend.model})"
+
+
 def run_eval(
     settings: Settings,
     options: EvalOptions,
@@ -129,10 +170,12 @@ def run_eval(
 
     judge = HeuristicJudge(service.embedder.embed)
     agreement = None
+    model_judge_report = None
     if options.labelled_pairs and options.labelled_pairs.is_file():
-        agreement = measure_agreement(
-            judge, load_labelled_pairs(options.labelled_pairs)
-        )
+        pairs = load_labelled_pairs(options.labelled_pairs)
+        agreement = measure_agreement(judge, pairs)
+        if options.model_judge:
+            model_judge_report = _model_judge_report(service, judge, pairs)
 
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     runner = CaseRunner(service, judge, options.modes)
@@ -147,6 +190,7 @@ def run_eval(
         "seed": options.seed,
         "primary_metric": PRIMARY_METRIC,
         "system_mode": system_mode,
+        "answering": _answering(service),
         "modes": list(options.modes),
         "index": {
             "documents": len(service.index.documents),
@@ -168,6 +212,7 @@ def run_eval(
             "name": judge.name,
             "threshold": judge.threshold,
             "agreement": agreement.summary() if agreement else None,
+            "model_judge": model_judge_report,
         },
         **summarise(results, options.modes),
         "cases": results,

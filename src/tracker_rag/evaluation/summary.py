@@ -20,7 +20,13 @@ RETRIEVAL_METRICS = (
     "all_gold_docs@10",
 )
 ANSWER_METRICS = ("containment", "token_f1")
-CITATION_METRICS = ("citation_recall", "citation_precision")
+CITATION_METRICS = (
+    "citation_recall",
+    "citation_precision",
+    # Generated answers as the model wrote them, before the check.
+    "draft_citation_recall",
+    "draft_citation_precision",
+)
 # Lower is better for these; a thresholds file gives them a maximum.
 LOWER_IS_BETTER = frozenset({"wrong_abstention_rate"})
 
@@ -58,6 +64,9 @@ def summarise_mode(cases: Sequence[dict[str, Any]], mode: str) -> dict[str, Any]
         if results
         else None
     )
+    fallbacks = [r["scores"]["fallback"] for r in results if "fallback" in r["scores"]]
+    if fallbacks:
+        metrics["fallback_rate"] = _round(sum(fallbacks) / len(fallbacks))
     metrics["count"] = len(cases)
     return metrics
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from tracker_rag.index.nodes import chunk_from_metadata
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
+    from llama_index.core.schema import BaseNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from tracker_rag.index.embedder import SentenceEmbedder
@@ -66,7 +68,25 @@ class ChromaStore:
         """The collection seen as a llama-index vector store."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        return ChromaVectorStore(chroma_collection=self.collection)
+        batch_size = int(self._client.get_max_batch_size())
+
+        class BatchedChromaVectorStore(ChromaVectorStore):
+            """Adds in slices that the Chroma server accepts.
+
+            llama-index slices at Chroma's largest possible batch, which is
+            larger than an embedded Chroma takes (5,461 chunks here).
+            """
+
+            def add(self, nodes: Sequence[BaseNode], **add_kwargs: Any) -> list[str]:
+                ids: list[str] = []
+                for start in range(0, len(nodes), batch_size):
+                    ids += super().add(
+                        list(nodes[start : start + batch_size]), **add_kwargs
+                    )
+                return ids
+
+        # The pydantic plugin reads the parent's optional fields as required.
+        return BatchedChromaVectorStore(chroma_collection=self.collection)  # type: ignore[call-arg]
 
     def count(self) -> int:
         """Number of chunks stored."""

@@ -10,8 +10,8 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
+from tracker_rag.answer.answer_events import AnswerDone
 from tracker_rag.api.context import AppContext
-from tracker_rag.api.streaming import answer_pieces
 from tracker_rag.dates import parse_date
 from tracker_rag.domain import Filters
 from tracker_rag.errors import TrackerRagError
@@ -72,8 +72,22 @@ class ChatHandlers:
         )
         messages = [*state["messages"], {"role": "user", "content": question}]
         panel = state["turns"][-1]["sources_html"] if state["turns"] else EMPTY_PANEL
+        shown = ""
+        answer = None
         try:
-            answer = self._context.service.ask(question, _filters(topic, as_of))
+            for event in self._context.service.ask_events(
+                question, _filters(topic, as_of)
+            ):
+                if isinstance(event, AnswerDone):
+                    answer = event.answer
+                    break
+                shown += event.text
+                yield (
+                    [*messages, {"role": "assistant", "content": shown}],
+                    panel,
+                    state,
+                    "",
+                )
         except TrackerRagError as exc:
             messages.append({"role": "assistant", "content": f"\u26a0\ufe0f {exc}"})
             turn: dict[str, Any] = {
@@ -89,12 +103,8 @@ class ChatHandlers:
                 "",
             )
             return
+        assert answer is not None
         self._context.metrics.observe_answer(answer.abstained)
-
-        shown = ""
-        for piece in answer_pieces(answer.answer):
-            shown += piece
-            yield [*messages, {"role": "assistant", "content": shown}], panel, state, ""
 
         messages.append({"role": "assistant", "content": answer.answer})
         panel = render_sources(answer)

@@ -46,7 +46,29 @@ def render_sources(answer: Answer) -> str:
             f"{search.confidence:.2f}, below {search.threshold:.2f}.</p></div>"
         )
     cards = "".join(render_citation(citation) for citation in answer.citations)
-    return f'<div class="tr-sources">{cards}</div>'
+    return f'<div class="tr-sources">{render_check(answer)}{cards}</div>'
+
+
+def render_check(answer: Answer) -> str:
+    """A line on how a generated answer was checked, or why it fell back."""
+    generation = answer.generation
+    if generation is None:
+        return ""
+    if generation.fallback:
+        return (
+            '<p class="tr-check tr-fallback">Showing the extractive answer: '
+            f"{escape(generation.fallback)}.</p>"
+        )
+    checked = len(generation.statements)
+    notes = [f"{checked} sentences checked against their passages"]
+    if generation.removed:
+        notes.append(f"{generation.removed} unsupported removed")
+    if generation.marked:
+        notes.append(f"{generation.marked} unsupported marked")
+    return (
+        f'<p class="tr-check">Written by {escape(generation.model)}; '
+        f"{escape(', '.join(notes))}.</p>"
+    )
 
 
 EMPTY_PANEL = '<div class="tr-empty">Sources of the latest answer appear here.</div>'

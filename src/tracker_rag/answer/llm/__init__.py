@@ -1,0 +1,1 @@
+"""Generative backends: a chat model behind one interface, built from the settings."""
