@@ -19,6 +19,12 @@ ARTICLE_ID = "frontier-labs-deals-and-ai-geopolitics"
 
 
 @pytest.fixture(scope="session")
+def chroma_url() -> str | None:
+    """The Chroma server the suite runs against (TRACKER_RAG_CHROMA_URL), if any."""
+    return Settings().chroma_url
+
+
+@pytest.fixture(scope="session")
 def embedder() -> SentenceEmbedder:
     """The real all-MiniLM-L6-v2, loaded from its package once per test session."""
     return SentenceEmbedder(bundled_model_path())

@@ -8,12 +8,14 @@
     │   ├── InvalidFilterError    a filter naming an unknown topic or kind
     │   ├── InvalidQuestionError  an empty or oversized question
     │   ├── NotFoundError         no document or job has that id
-    │   └── DatasetError          an eval dataset or thresholds file is malformed
+    │   ├── DatasetError          an eval dataset or thresholds file is malformed
+    │   └── ArchiveError          an index archive is unreadable or inconsistent
     ├── DocumentError             one corpus file cannot be ingested
     │   ├── UnreadableFileError   binary, broken encoding, empty
     │   └── MetadataError         front matter that breaks the corpus format
     ├── IndexError_               the index cannot serve the request
     │   ├── IndexMissingError     nothing has been ingested yet
+    │   │   └── IndexOutdatedError  an older version built the index
     │   ├── ModelMismatchError    the index holds vectors of another model
     │   └── StoreError            Chroma or the keyword index failed
     └── GeneratorError            the language model gave no usable answer
@@ -65,6 +67,10 @@ class DatasetError(InputError):
     """An eval dataset, labelled set or thresholds file cannot be used."""
 
 
+class ArchiveError(InputError):
+    """An index archive to import is unreadable, foreign or inconsistent."""
+
+
 class DocumentError(TrackerRagError):
     """One corpus file cannot be ingested; other files are unaffected."""
 
@@ -88,6 +94,10 @@ class IndexError_(TrackerRagError):
 
 class IndexMissingError(IndexError_):
     """Nothing has been ingested into the index folder yet."""
+
+
+class IndexOutdatedError(IndexMissingError):
+    """The index folder has a layout an older version wrote; rebuild it."""
 
 
 class ModelMismatchError(IndexError_):

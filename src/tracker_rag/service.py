@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -38,9 +39,15 @@ from tracker_rag.errors import (
     NotFoundError,
 )
 from tracker_rag.index.embedder import SentenceEmbedder
+from tracker_rag.index.index_archive import ArchiveSummary, export_index, import_index
 from tracker_rag.index.index_files import IndexPaths
-from tracker_rag.index.ingestion import IndexBuilder, IngestReport
-from tracker_rag.index.loaded_index import LoadedIndex
+from tracker_rag.index.ingestion import (
+    IndexBuilder,
+    IngestReport,
+    PhaseHook,
+    ingest_lock,
+)
+from tracker_rag.index.loaded_index import LoadedIndex, state_signature
 from tracker_rag.retrieve.dense import DenseRetriever
 from tracker_rag.retrieve.hybrid import HybridRetriever, Retrieval, RetrievalMode
 from tracker_rag.retrieve.keyword import KeywordRetriever
@@ -70,6 +77,7 @@ class TrackerRag:
         self.paths = IndexPaths(self.settings.index_dir)
         self._embedder = embedder
         self._index: LoadedIndex | None = None
+        self._reload_lock = threading.Lock()
         self._backend = backend
         self._generator: GenerativeAnswerer | None = None
 
@@ -84,34 +92,77 @@ class TrackerRag:
 
     @property
     def index(self) -> LoadedIndex:
-        """The loaded index (opened on first use)."""
-        if self._index is None:
-            self._index = LoadedIndex.open(self.paths, self.embedder)
-        return self._index
+        """The loaded index, reloaded when another process has committed a new one.
 
-    def ingest(
-        self, corpus_dir: str | None = None, show_progress: bool = False
-    ) -> IngestReport:
-        """Bring the index in line with a corpus folder (default: the configured)."""
-        builder = IndexBuilder(
+        A commit rewrites `state.json`; a changed file is noticed here on the
+        next use and the new snapshot is opened whole before it replaces the
+        old one, so no request ever sees a half-built index.
+        """
+        current = self._index
+        if current is not None and current.signature == state_signature(self.paths):
+            return current
+        with self._reload_lock:
+            current = self._index
+            if current is None or current.signature != state_signature(self.paths):
+                opened = LoadedIndex.open(
+                    self.paths, self.embedder, self.settings.chroma_url
+                )
+                if current is not None and opened.generation != current.generation:
+                    logger.info(
+                        "index moved from commit %d to %d",
+                        current.generation,
+                        opened.generation,
+                    )
+                self._index = current = opened
+        return current
+
+    def _builder(self, on_phase: PhaseHook | None = None) -> IndexBuilder:
+        return IndexBuilder(
             self.paths,
             self.embedder,
             self.settings.chunk_max_tokens,
             self.settings.max_file_bytes,
+            self.settings.chroma_url,
+            on_phase,
         )
+
+    def ingest(
+        self,
+        corpus_dir: str | None = None,
+        show_progress: bool = False,
+        wait_for_lock: float = 0.0,
+    ) -> IngestReport:
+        """Bring the index in line with a corpus folder (default: the configured).
+
+        A second ingest of the same index is refused at once, or after
+        `wait_for_lock` seconds if the first still runs; it never interleaves.
+        """
         folder = self.settings.corpus_dir if corpus_dir is None else Path(corpus_dir)
-        report = builder.ingest(folder, show_progress=show_progress)
+        report = self._builder().ingest(folder, show_progress, wait_for_lock)
         # Open the new version before swapping it in: queries never wait on a reload.
-        if report.changed or self._index is None:
-            self._index = LoadedIndex.open(self.paths, self.embedder)
+        _ = self.index
         return report
 
     def rebuild(
         self, corpus_dir: str | None = None, show_progress: bool = False
     ) -> IngestReport:
         """Drop the index and build it again (e.g. after a model change)."""
-        self.paths.remove()
+        with ingest_lock(self.paths.lock):
+            self.paths.remove(self.settings.chroma_url)
         return self.ingest(corpus_dir, show_progress)
+
+    def export_index(self, archive: Path) -> ArchiveSummary:
+        """Write the committed index, vectors included, into one archive file."""
+        with ingest_lock(self.paths.lock):
+            return export_index(self.index, archive)
+
+    def import_index(self, archive: Path) -> ArchiveSummary:
+        """Replace the index with the one in an archive written by `export_index`."""
+        summary = import_index(
+            archive, self.paths, self.embedder, self.settings.chroma_url
+        )
+        _ = self.index
+        return summary
 
     def load(self) -> None:
         """Load the models and the index now rather than on the first question."""
@@ -222,7 +273,7 @@ class TrackerRag:
         index = self.index
         return HybridRetriever(
             self.embedder,
-            DenseRetriever(index.store),
+            DenseRetriever(index.store, index.catalog),
             KeywordRetriever(index.keyword, index.catalog),
             index.catalog,
             candidate_pool=self.settings.candidate_pool,

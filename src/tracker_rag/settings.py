@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def bundled_model_path() -> Path:
@@ -26,6 +26,11 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(Path("corpus"), description="Folder of corpus files.")
     index_dir: Path = Field(Path("index"), description="Folder of the built index.")
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8001; "
+        "the embedded Chroma in the index folder if unset.",
+    )
     embedding_model: Path | None = Field(
         None,
         description="Local sentence-transformers folder; the bundled MiniLM if unset.",
@@ -98,6 +103,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Feedback and other service data.")
     host: str = Field("127.0.0.1", description="Address `tracker-rag serve` binds.")
     port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(
+        1, ge=1, le=64, description="API worker processes `tracker-rag serve` runs."
+    )
     api_key: SecretStr | None = Field(
         None, description="Bearer token for writes (and reads when closed)."
     )
@@ -106,6 +114,47 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(10_000_000, ge=1, description="Per uploaded file.")
     max_upload_files: int = Field(20, ge=1, description="Files in one upload request.")
+    max_body_bytes: int = Field(
+        1_000_000, ge=1, description="Any other /v1 request body (JSON)."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API, comma separated "
+        "(e.g. https://app.example.org); none, the default, turns CORS off.",
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Answers one client may ask a minute (0: no limit)."
+    )
+    rate_limit_burst: int = Field(
+        20, ge=1, description="Answers one client may ask at once, above that pace."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a comma-separated list; refuse origins that can never match."""
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            return value
+        origins = [str(origin).strip() for origin in value]
+        for origin in origins:
+            host = origin.partition("://")[2]
+            if origin != "*" and (
+                not origin.startswith(("http://", "https://"))
+                or not host
+                or "/" in host
+            ):
+                raise ValueError(
+                    f"origin {origin!r} must be scheme://host[:port] with no path, or *"
+                )
+        return origins
+
+    @field_validator("chroma_url", mode="before")
+    @classmethod
+    def _blank_means_embedded(cls, value: object) -> object:
+        """An empty TRACKER_RAG_CHROMA_URL means no server, as if unset."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @cached_property
     def model_path(self) -> Path:

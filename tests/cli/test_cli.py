@@ -187,6 +187,8 @@ def test_ingest_and_batch_answers_run_without_any_network(
         "PYTHONPATH": str(guard),
         "NETWORK_ATTEMPTS_LOG": str(attempts),
         "TRACKER_RAG_INDEX_DIR": str(tmp_path / "index"),
+        # The embedded Chroma: this test is about using no network at all.
+        "TRACKER_RAG_CHROMA_URL": "",
     }
     cases = [
         json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()
@@ -231,3 +233,38 @@ def test_network_guard_catches_a_connection_attempt(tmp_path: Path) -> None:
     )
 
     assert "example.org" in attempts.read_text()
+
+
+def test_index_export_and_import_print_what_moved(
+    built_service: TrackerRag, tmp_path: Path
+) -> None:
+    archive = tmp_path / "index.tar.gz"
+    exported, imported = io.StringIO(), io.StringIO()
+    chunks = len(built_service.index.catalog)
+
+    status_out = run(
+        ["--index-dir", str(built_service.paths.root), "index", "export", str(archive)],
+        exported,
+    )
+    status_in = run(
+        ["--index-dir", str(tmp_path / "moved"), "index", "import", str(archive)],
+        imported,
+    )
+
+    assert (status_out, status_in) == (0, 0)
+    assert exported.getvalue().startswith(f"exported 1 documents, {chunks} chunks")
+    assert imported.getvalue().startswith(f"imported 1 documents, {chunks} chunks")
+
+
+def test_several_workers_without_a_chroma_server_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRACKER_RAG_CHROMA_URL", raising=False)
+
+    status = run(
+        ["--index-dir", str(tmp_path), "serve", "--port", "0", "--workers", "2"],
+        io.StringIO(),
+    )
+
+    assert status == 1
+    assert "need a Chroma server" in capsys.readouterr().err

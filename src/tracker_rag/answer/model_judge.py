@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tracker_rag.answer.citation_markers import strip_markers
 from tracker_rag.answer.llm.backend import ChatBackend
-from tracker_rag.answer.prompt import ChatMessage
+from tracker_rag.answer.prompt import ChatMessage, quote_passage_text
 from tracker_rag.answer.support_judge import Judgement
 
 _SYSTEM = (
@@ -34,7 +34,7 @@ class ModelJudge:
         joined = "\n\n".join(passage for passage in evidence if passage.strip())
         if not text or not joined:
             return Judgement(False, 0.0, "no evidence" if text else "empty claim")
-        quoted = joined.replace(">>>", "> > >")
+        quoted = quote_passage_text(joined)
         messages = [
             ChatMessage("system", _SYSTEM),
             ChatMessage(

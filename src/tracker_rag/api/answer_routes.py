@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -13,12 +13,14 @@ from tracker_rag.answer.answer_events import AnswerDelta, AnswerDone
 from tracker_rag.api.auth import check_read_access
 from tracker_rag.api.context import AppContext, get_context
 from tracker_rag.api.errors import request_id_of
+from tracker_rag.api.rate_limit import check_rate_limit
 from tracker_rag.api.schemas import (
     AnswerRequest,
     FeedbackRequest,
     RetrievedChunk,
     RetrieveRequest,
     RetrieveResponse,
+    error_responses,
 )
 from tracker_rag.api.streaming import answer_events
 from tracker_rag.domain import Answer
@@ -26,9 +28,62 @@ from tracker_rag.feedback import FeedbackEntry, StoredFeedback
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 Context = Annotated[AppContext, Depends(get_context)]
+ROUTE = "/v1/answer"
 
 
-@router.post("/answer", response_model=Answer)
+def _event_schema(event: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One server-sent event: its name and its JSON data (OpenAPI 3.1 style)."""
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": event},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+        },
+    }
+
+
+_TEXT_PIECE = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {"text": {"type": "string"}},
+}
+_STREAM_ERROR = {
+    "type": "object",
+    "required": ["error", "request_id"],
+    "properties": {"error": {"type": "string"}, "request_id": {"type": "string"}},
+}
+STREAMED_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer object, or with `stream` its server-sent events: "
+        "`delta` pieces of text, then `done` with the answer object (or `error`).",
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "oneOf": [
+                        _event_schema("delta", _TEXT_PIECE),
+                        _event_schema("done", {"$ref": "#/components/schemas/Answer"}),
+                        _event_schema("error", _STREAM_ERROR),
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/answer",
+    response_model=Answer,
+    responses={
+        **STREAMED_ANSWER,
+        **error_responses(400, 401, 413, 422, 429, 500, 503),
+    },
+)
 async def answer(body: AnswerRequest, request: Request, context: Context) -> object:
     """Answer a question with cited passages, or abstain and say what was searched.
 
@@ -38,7 +93,14 @@ async def answer(body: AnswerRequest, request: Request, context: Context) -> obj
     object: the checked text that replaces the deltas, its citations, the
     record of each sentence's check and the timings. A failure after the stream
     has begun is an `error` event.
+
+    Each client (its address, or the API key it sends) may ask a burst of
+    questions, then a steady number a minute; past that the answer is a 429
+    whose `Retry-After` header says how many seconds to wait.
     """
+    check_rate_limit(
+        request, context.settings, context.rate_limiter, context.metrics, ROUTE
+    )
     check_read_access(request, context.settings)
     filters = body.filters.to_filters()
     if not body.stream:
@@ -68,7 +130,11 @@ async def answer(body: AnswerRequest, request: Request, context: Context) -> obj
     )
 
 
-@router.post("/retrieve", response_model=RetrieveResponse)
+@router.post(
+    "/retrieve",
+    response_model=RetrieveResponse,
+    responses=error_responses(400, 401, 413, 422, 500, 503),
+)
 async def retrieve(
     body: RetrieveRequest, request: Request, context: Context
 ) -> RetrieveResponse:
@@ -110,7 +176,12 @@ async def retrieve(
     )
 
 
-@router.post("/feedback", response_model=StoredFeedback, status_code=201)
+@router.post(
+    "/feedback",
+    response_model=StoredFeedback,
+    status_code=201,
+    responses=error_responses(400, 401, 413, 422, 500),
+)
 async def feedback(
     body: FeedbackRequest, request: Request, context: Context
 ) -> StoredFeedback:

@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from tracker_rag import __version__
 from tracker_rag.api import answer_routes, document_routes, health_routes
+from tracker_rag.api.body_limit import BodyLimits, BodySizeLimit
 from tracker_rag.api.context import AppContext
 from tracker_rag.api.errors import install_error_handlers
 from tracker_rag.api.jobs import JobRunner
 from tracker_rag.api.metrics import ApiMetrics
 from tracker_rag.api.middleware import install_request_middleware
+from tracker_rag.api.rate_limit import RateLimiter
 from tracker_rag.errors import TrackerRagError
 from tracker_rag.feedback import FeedbackStore
 from tracker_rag.service import TrackerRag
@@ -25,6 +28,7 @@ from tracker_rag.settings import Settings
 logger = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
+UPLOAD_LOCK_WAIT_SECONDS = 300.0
 
 
 def _load_in_background(service: TrackerRag) -> None:
@@ -37,13 +41,32 @@ def _load_in_background(service: TrackerRag) -> None:
     threading.Thread(target=load, name="load-index", daemon=True).start()
 
 
+def _install_cors(app: FastAPI, settings: Settings) -> None:
+    """Let the configured browser origins call the API; no CORS at all otherwise."""
+    if not settings.cors_origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     service: TrackerRag | None = None,
     with_ui: bool = True,
     load_on_start: bool = True,
+    rate_limiter: RateLimiter | None = None,
 ) -> FastAPI:
-    """The app serving the API under /v1 and the chat UI under /ui."""
+    """The app serving the API under /v1 and the chat UI under /ui.
+
+    Middleware, outermost first: request id, log line and metrics; CORS (only
+    when origins are configured); the request body limits.
+    """
     settings = settings or Settings()
     service = service or TrackerRag(settings)
     metrics = ApiMetrics()
@@ -51,8 +74,10 @@ def create_app(
         settings=settings,
         service=service,
         metrics=metrics,
-        jobs=JobRunner(service.ingest),
+        # An upload waits for an ingest another worker or the CLI is running.
+        jobs=JobRunner(lambda: service.ingest(wait_for_lock=UPLOAD_LOCK_WAIT_SECONDS)),
         feedback=FeedbackStore(settings.data_dir / "feedback.sqlite3"),
+        rate_limiter=rate_limiter or RateLimiter.from_settings(settings),
     )
 
     @asynccontextmanager
@@ -70,6 +95,8 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limits=BodyLimits.from_settings(settings))
+    _install_cors(app, settings)
     install_request_middleware(app, metrics)
     app.include_router(answer_routes.router)
     app.include_router(document_routes.router)

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from tracker_rag.api.jobs import JobRunner
 from tracker_rag.api.metrics import ApiMetrics
+from tracker_rag.api.rate_limit import RateLimiter
 from tracker_rag.feedback import FeedbackStore
 from tracker_rag.service import TrackerRag
 from tracker_rag.settings import Settings
@@ -22,6 +23,7 @@ class AppContext:
     metrics: ApiMetrics
     jobs: JobRunner
     feedback: FeedbackStore
+    rate_limiter: RateLimiter
 
 
 def get_context(request: Request) -> AppContext:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from tracker_rag.api.auth import check_read_access, check_write_access
 from tracker_rag.api.context import AppContext, get_context
 from tracker_rag.api.errors import ApiError
-from tracker_rag.api.schemas import DocumentPage, JobStatus
+from tracker_rag.api.schemas import DocumentPage, JobStatus, error_responses
 from tracker_rag.api.uploads import store_uploads
 from tracker_rag.domain import DocumentDetail, DocumentKind, Filters
 from tracker_rag.errors import NotFoundError
@@ -19,7 +19,11 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-@router.get("/documents", response_model=DocumentPage)
+@router.get(
+    "/documents",
+    response_model=DocumentPage,
+    responses=error_responses(401, 422, 500, 503),
+)
 def list_documents(
     request: Request,
     context: Context,
@@ -36,14 +40,23 @@ def list_documents(
     return DocumentPage(total=total, offset=offset, limit=limit, documents=documents)
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentDetail)
+@router.get(
+    "/documents/{doc_id:path}",
+    response_model=DocumentDetail,
+    responses=error_responses(401, 404, 500, 503),
+)
 def get_document(doc_id: str, request: Request, context: Context) -> DocumentDetail:
     """One document's metadata and full text (the text citation offsets refer to)."""
     check_read_access(request, context.settings)
     return context.service.get_document(doc_id)
 
 
-@router.post("/documents", response_model=JobStatus, status_code=202)
+@router.post(
+    "/documents",
+    response_model=JobStatus,
+    status_code=202,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 500, 503),
+)
 async def upload_documents(
     request: Request,
     context: Context,
@@ -68,7 +81,12 @@ async def upload_documents(
     return context.jobs.submit("upload", stored)
 
 
-@router.delete("/documents/{doc_id:path}", response_model=JobStatus, status_code=202)
+@router.delete(
+    "/documents/{doc_id:path}",
+    response_model=JobStatus,
+    status_code=202,
+    responses=error_responses(401, 403, 404, 500, 503),
+)
 def delete_document(doc_id: str, request: Request, context: Context) -> JobStatus:
     """Delete a document's file from the corpus and remove it from the index."""
     check_write_access(request, context.settings)
@@ -84,7 +102,11 @@ def delete_document(doc_id: str, request: Request, context: Context) -> JobStatu
     return context.jobs.submit("delete", names)
 
 
-@router.get("/jobs/{job_id}", response_model=JobStatus)
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobStatus,
+    responses=error_responses(401, 404, 500),
+)
 def get_job(job_id: str, request: Request, context: Context) -> JobStatus:
     """The state of a background ingestion job."""
     check_read_access(request, context.settings)

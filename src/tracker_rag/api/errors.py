@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker_rag import errors
+from tracker_rag.api.body_limit import BodyTooLargeError
 from tracker_rag.api.schemas import ErrorBody
 
 logger = logging.getLogger(__name__)
@@ -21,10 +23,12 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.TrackerRagError], int], ...] = (
     (errors.InvalidQuestionError, 422),
     (errors.InvalidDateError, 422),
     (errors.DatasetError, 422),
+    (errors.ArchiveError, 422),
     (errors.InputError, 400),
     (errors.MetadataError, 422),
     (errors.UnreadableFileError, 422),
     (errors.DocumentError, 422),
+    (errors.IndexOutdatedError, 503),
     (errors.IndexMissingError, 503),
     (errors.ModelMismatchError, 503),
     (errors.StoreError, 503),
@@ -41,11 +45,18 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.TrackerRagError], int], ...] = (
 class ApiError(Exception):
     """An error raised by a route with its status and the field at fault."""
 
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.headers = dict(headers or {})
 
 
 def status_for(error: errors.TrackerRagError) -> int:
@@ -62,12 +73,16 @@ def request_id_of(request: Request) -> str:
 
 
 def error_response(
-    request: Request, status: int, message: str, field: str | None = None
+    request: Request,
+    status: int,
+    message: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """A JSON error body with the request id."""
+    """A JSON error body with the request id (and any headers the error needs)."""
     body = ErrorBody(error=message, field=field, request_id=request_id_of(request))
-    headers = {"X-Request-ID": body.request_id}
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    all_headers = {**(headers or {}), "X-Request-ID": body.request_id}
+    return JSONResponse(body.model_dump(), status_code=status, headers=all_headers)
 
 
 def _field_name(location: tuple[object, ...]) -> str:
@@ -80,7 +95,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request, exc.status, exc.message, exc.field)
+        return error_response(request, exc.status, exc.message, exc.field, exc.headers)
+
+    @app.exception_handler(BodyTooLargeError)
+    async def _too_large(request: Request, exc: BodyTooLargeError) -> JSONResponse:
+        return error_response(request, 413, exc.message, exc.field)
 
     @app.exception_handler(errors.TrackerRagError)
     async def _project_error(
@@ -102,7 +121,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(request, exc.status_code, str(exc.detail))
+        return error_response(
+            request, exc.status_code, str(exc.detail), headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""Prometheus metrics of one app: requests, latency, answers, index size."""
+"""Prometheus metrics of one app: requests, latency, limits, answers, index size."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ class ApiMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "tracker_rag_rate_limited_requests",
+            "Requests refused with 429 by the rate limit, by route.",
+            ["route"],
+            registry=self.registry,
+        )
         self.answers = Counter(
             "tracker_rag_answers",
             "Answers given (abstentions included).",
@@ -54,6 +60,10 @@ class ApiMetrics:
         """Count one request and its latency."""
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route, method).observe(seconds)
+
+    def observe_rate_limited(self, route: str) -> None:
+        """Count one request refused by the rate limit."""
+        self.rate_limited.labels(route).inc()
 
     def observe_answer(self, abstained: bool) -> None:
         """Count one answer."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -132,3 +132,53 @@ class ErrorBody(BaseModel):
     error: str = Field(description="What is wrong, naming the input at fault.")
     field: str | None = Field(None, description="The request field at fault, if one.")
     request_id: str
+
+
+class ReadyStatus(BaseModel):
+    """`GET /readyz`: whether questions can be answered, and if not, why."""
+
+    ready: bool
+    reason: str
+
+
+ERROR_MEANINGS: dict[int, str] = {
+    400: "The request cannot be used: a bad folder, file name or body.",
+    401: "A valid API key is required: send `Authorization: Bearer <key>`.",
+    403: "Writes are accepted only from loopback until an API key is set.",
+    404: "No document or job has this id.",
+    413: "The request body, or an uploaded file, is over its limit.",
+    415: "An uploaded file of a type the loaders cannot read.",
+    422: "A field is invalid; `field` names it.",
+    429: "Too many requests from this client; retry after `Retry-After` seconds.",
+    500: "An internal error; quote the request id when reporting it.",
+    503: "The index is not loaded, or the language model is down.",
+}
+
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "The scheme to use: `Bearer`.",
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the client may ask again.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for a route's error statuses, all with the error body."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {
+            "model": ErrorBody,
+            "description": ERROR_MEANINGS[status],
+        }
+        if status in _ERROR_HEADERS:
+            entry["headers"] = _ERROR_HEADERS[status]
+        responses[status] = entry
+    return responses

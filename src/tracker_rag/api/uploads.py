@@ -17,7 +17,8 @@ def safe_file_name(name: str | None) -> str:
     """Return the upload's file name if it stays a plain name inside the folder.
 
     Raises:
-        ApiError: 400 for names with folders, `..`, absolute paths or hidden files.
+        ApiError: 400 for names with folders, `..`, absolute paths, hidden files
+            or control characters.
     """
     if not name or not name.strip():
         raise ApiError(400, "files: an uploaded file has no file name", "files")
@@ -29,7 +30,7 @@ def safe_file_name(name: str | None) -> str:
         or len(windows.parts) != 1
         or name in (".", "..")
         or name.startswith(".")
-        or "\x00" in name
+        or any(ord(character) < 32 or ord(character) == 127 for character in name)
     ):
         raise ApiError(
             400,

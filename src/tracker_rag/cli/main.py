@@ -17,7 +17,9 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from tracker_rag.cli.eval_command import add_eval_parser, run_eval_command
+from tracker_rag.cli.index_command import add_index_parser, run_index_command
 from tracker_rag.cli.render import render_answer, render_ingest_report
+from tracker_rag.cli.serve_command import add_serve_parser, run_serve
 from tracker_rag.dates import parse_date
 from tracker_rag.domain import DOCUMENT_KINDS, Filters
 from tracker_rag.errors import InputError, MetadataError, TrackerRagError
@@ -62,15 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kind", choices=DOCUMENT_KINDS, help="only articles or sources")
     ask.add_argument("--top-k", type=int, help="chunks to draw the answer from (1-50)")
 
-    serve = commands.add_parser(
-        "serve", help="serve the API and the chat UI on one port"
-    )
-    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, help="port (default 8000; 0 picks a free one)"
-    )
-
+    add_serve_parser(commands)
     add_eval_parser(commands)
+    add_index_parser(commands)
 
     model = commands.add_parser(
         "model", help="the bundled generative model (Qwen2.5-Coder-0.5B GGUF)"
@@ -172,52 +168,14 @@ def run_convert(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def run_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    """Serve the API and the chat UI until interrupted."""
-    import socket
-
-    import uvicorn
-
-    from tracker_rag.api import create_app
-
-    host = args.host or settings.host
-    port = settings.port if args.port is None else args.port
-    # Bind first, so the address printed is the one served (port 0 picks one).
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    # Listen at once: a client that connects while the app starts waits in the
-    # backlog instead of being refused.
-    sock.listen(2048)
-    bound_port = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    logging.getLogger("tracker_rag").setLevel(logging.INFO)
-    app = create_app(settings)
-    print(
-        f"Tracker RAG is serving the chat UI at http://{shown_host}:{bound_port}/ui/",
-        file=out,
-    )
-    print(
-        f"API documentation: http://{shown_host}:{bound_port}/docs",
-        file=out,
-        flush=True,
-    )
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
-
-
 def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; return the exit status."""
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, str] = {}
     if args.index_dir is not None:
-        overrides["index_dir"] = args.index_dir
+        overrides["index_dir"] = str(args.index_dir)
     if args.generator is not None:
         overrides["generator"] = args.generator
     try:
@@ -243,7 +201,10 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command == "ask":
             return run_ask(service, args, out)
         if args.command == "serve":
-            return run_serve(settings, args, out)
+            variables = {f"TRACKER_RAG_{k.upper()}": v for k, v in overrides.items()}
+            return run_serve(settings, args, out, variables)
+        if args.command == "index":
+            return run_index_command(service, args, out)
         if args.command == "eval":
             return run_eval_command(settings, args, out)
         if args.command == "model":

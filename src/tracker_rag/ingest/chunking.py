@@ -3,8 +3,10 @@
 A document's text is read as Markdown blocks: headings open sections, and
 paragraphs and list items are blocks. Blocks of one section are packed into
 chunks up to a budget of word pieces; a block over the budget is cut between
-sentences, and only a single sentence over the budget is cut between words.
-Each chunk is an exact span of the document text.
+sentences, only a single sentence over the budget is cut between words, and
+only a single word over it (a long run of punctuation, or of Chinese text) is
+cut between characters. Each chunk is an exact span of the document text, and
+with its title and section it fits the token limit.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from tracker_rag.domain import Chunk, CorpusDocument
 from tracker_rag.ingest.sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
+# Below this many tokens left for the text, a chunk's title and section are cut.
+MIN_TEXT_TOKENS = 16
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing '#'s of a heading are stripped in code: a lazy pattern ahead of
+# `\s*#*\s*$` backtracks cubically on a heading line full of spaces.
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•●▪]|\d{1,3}[.)])\s+")
 
 
@@ -31,6 +37,13 @@ class Block:
     end: int
     section: str
     section_number: int = 0
+
+
+def heading_text(line_rest: str) -> str:
+    """The title of a heading line without its closing '#'s and spaces."""
+    # Known limit: runs of spaces inside a heading are kept, so a heading padded
+    # with megabytes of spaces makes a section name as long (it costs no tokens).
+    return line_rest.rstrip().rstrip("#").rstrip()
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -61,7 +74,7 @@ def split_into_blocks(text: str, title: str) -> list[Block]:
             close()
         elif heading:
             close()
-            section = heading.group(2) or section
+            section = heading_text(heading.group(2)) or section
             section_number += 1
         elif _LIST_ITEM.match(line):
             close()
@@ -90,25 +103,39 @@ class StructuralChunker:
         text = document.text
         chunks: list[Chunk] = []
         pieces: list[tuple[int, int, int]] = []
-        section = None
+        names: tuple[str, str] | None = None
+        budget = 0
         section_number = -1
         for block in split_into_blocks(text, document.title):
             # Every heading closes a chunk, even one repeating an earlier title.
             if block.section_number != section_number:
-                chunks += self._pack(document, pieces, section)
-                pieces, section, section_number = (
-                    [],
-                    block.section,
-                    block.section_number,
-                )
-            budget = self._budget(document.title, block.section)
-            pieces += self._pieces(text, block, budget)
-        chunks += self._pack(document, pieces, section)
+                chunks += self._pack(document, pieces, names)
+                names = self._fitted_names(document.title, block.section)
+                budget = self._max_tokens - self._prefix_tokens(*names)
+                pieces, section_number = [], block.section_number
+            pieces += self._pieces(text, block, max(1, budget))
+        chunks += self._pack(document, pieces, names)
         return _with_unique_ids(chunks)
 
-    def _budget(self, title: str, section: str) -> int:
-        prefix_tokens = self._count_tokens(self.embedding_prefix(title, section))
-        return max(16, self._max_tokens - prefix_tokens)
+    def _prefix_tokens(self, title: str, section: str) -> int:
+        return self._count_tokens(self.embedding_prefix(title, section))
+
+    def _fitted_names(self, title: str, section: str) -> tuple[str, str]:
+        """The title and section to embed, shortened if they crowd out the text.
+
+        Names that leave fewer than `MIN_TEXT_TOKENS` for the text (a heading
+        line thousands of words long) are cut, the section first, until they
+        take at most half of the limit; other names are kept as they are.
+        """
+        if self._prefix_tokens(title, section) + MIN_TEXT_TOKENS <= self._max_tokens:
+            return title, section
+        limit = self._max_tokens // 2
+        section = _shortened(section, lambda s: self._prefix_tokens(title, s) <= limit)
+        if self._prefix_tokens(title, section) > limit:
+            title = _shortened(
+                title, lambda t: self._prefix_tokens(t, section) <= limit
+            )
+        return title, section
 
     def _pieces(
         self, text: str, block: Block, budget: int
@@ -142,19 +169,43 @@ class StructuralChunker:
                     break
                 used += word_tokens
                 last += 1
-            windows.append((start + words[first][0], start + words[last - 1][1], used))
+            window = (start + words[first][0], start + words[last - 1][1], used)
+            if used > budget:
+                # One word over the budget, such as a long run of punctuation.
+                windows += self._character_windows(text, window[0], window[1], budget)
+            else:
+                windows.append(window)
             first = last
+        return windows
+
+    def _character_windows(
+        self, text: str, start: int, end: int, budget: int
+    ) -> list[tuple[int, int, int]]:
+        """Cut one over-long word into the longest runs of characters that fit."""
+        windows = []
+        while start < end:
+            # Double the cut while it fits, then search between the bounds found.
+            fits, too_long = 1, end - start + 1
+            size = min(end - start, budget)
+            while size > fits:
+                if self._count_tokens(text[start : start + size]) <= budget:
+                    fits, size = size, min(too_long - 1, size * 2)
+                else:
+                    too_long, size = size, fits + (size - fits) // 2
+            tokens = self._count_tokens(text[start : start + fits])
+            windows.append((start, start + fits, tokens))
+            start += fits
         return windows
 
     def _pack(
         self,
         document: CorpusDocument,
         pieces: list[tuple[int, int, int]],
-        section: str | None,
+        names: tuple[str, str] | None,
     ) -> list[Chunk]:
-        if not pieces or section is None:
+        if not pieces or names is None:
             return []
-        budget = self._budget(document.title, section)
+        budget = self._max_tokens - self._prefix_tokens(*names)
         groups: list[list[tuple[int, int, int]]] = [[]]
         used = 0
         for piece in pieces:
@@ -165,12 +216,12 @@ class StructuralChunker:
             groups[-1].append(piece)
             used += piece[2] + 1
         return [
-            self._make_chunk(document, group[0][0], group[-1][1], section)
+            self._make_chunk(document, group[0][0], group[-1][1], *names)
             for group in groups
         ]
 
     def _make_chunk(
-        self, document: CorpusDocument, start: int, end: int, section: str
+        self, document: CorpusDocument, start: int, end: int, title: str, section: str
     ) -> Chunk:
         text = document.text[start:end]
         digest = hashlib.sha1(f"{section}\n{text}".encode()).hexdigest()[:12]
@@ -181,13 +232,26 @@ class StructuralChunker:
             start=start,
             end=end,
             section=section,
-            title=document.title,
+            title=title,
             kind=document.kind,
             topic=document.topic,
             url=document.url,
             published=document.published,
             updated=document.updated,
         )
+
+
+def _shortened(name: str, fits: Callable[[str], bool]) -> str:
+    """The longest run of the name's first words, closed by '…', that fits."""
+    words = name.split()
+    low, high = 0, len(words)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(" ".join(words[:middle]) + "…"):
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low]) + "…"
 
 
 def _with_unique_ids(chunks: list[Chunk]) -> list[Chunk]:

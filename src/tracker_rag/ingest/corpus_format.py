@@ -46,9 +46,16 @@ KNOWN_KEYS = (
     "url",
     "cites",
 )
+# No date is written in more characters; a longer value is not quoted whole.
+_MAX_DATE_CHARS = 40
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:(.*)$")
 _LIST_ITEM = re.compile(r"^\s+-\s+(.+)$|^-\s+(.+)$")
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """The text quoted for an error message, cut so that a huge line stays short."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def has_front_matter(text: str) -> bool:
@@ -83,13 +90,13 @@ def parse_front_matter(lines: list[str], path: Path) -> dict[str, str | list[str
         match = _KEY_LINE.match(line)
         if not match:
             raise MetadataError(
-                path, f"line {number}: expected 'key: value', got {line!r}"
+                path, f"line {number}: expected 'key: value', got {_quoted(line)}"
             )
         key, value_text = match.group(1).lower(), match.group(2).strip()
         if key not in KNOWN_KEYS:
             known = ", ".join(KNOWN_KEYS)
             raise MetadataError(
-                path, f"line {number}: unknown key {key!r} (known: {known})"
+                path, f"line {number}: unknown key {_quoted(key)} (known: {known})"
             )
         if key in fields:
             raise MetadataError(path, f"line {number}: key {key!r} is given twice")
@@ -110,6 +117,8 @@ def _optional_date(
     value = fields.get(key)
     if not value:
         return None
+    if len(str(value)) > _MAX_DATE_CHARS:
+        raise MetadataError(path, f"{key!r} {_quoted(str(value))} is not a date")
     try:
         return parse_date(str(value), what=f"{key!r}")
     except InvalidDateError as exc:
@@ -142,13 +151,13 @@ def parse_corpus_file(text: str, path: Path, source_path: str) -> CorpusDocument
     if not _ID_PATTERN.match(doc_id) or ".." in doc_id:
         raise MetadataError(
             path,
-            f"id {doc_id!r} must start with a letter or digit and use only letters, "
-            "digits, '.', '_', '-' and '/'",
+            f"id {_quoted(doc_id)} must start with a letter or digit and use only "
+            "letters, digits, '.', '_', '-' and '/'",
         )
     kind = str(fields["kind"]).lower()
     if kind not in DOCUMENT_KINDS:
         raise MetadataError(
-            path, f"kind {kind!r} must be one of {', '.join(DOCUMENT_KINDS)}"
+            path, f"kind {_quoted(kind)} must be one of {', '.join(DOCUMENT_KINDS)}"
         )
 
     body = body.strip()

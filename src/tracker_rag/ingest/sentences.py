@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 ABBREVIATIONS = frozenset(
     {
@@ -12,16 +13,26 @@ ABBREVIATIONS = frozenset(
         "dec", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "a.i", "ph.d",
     }
 )  # fmt: skip
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#$£€])")
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# A match starts only where a run of stops starts, and never backtracks into it:
+# a long run of dots or of spaces costs one pass, not one pass per character.
+_BOUNDARY = re.compile(
+    r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s++[\"'“‘(\[]?[A-Z0-9@#$£€])"
+)
+_WORD_CHARACTERS = frozenset(string.ascii_letters + ".")
 
 
-def _is_abbreviation(text_before: str) -> bool:
-    match = _LAST_WORD.search(text_before)
-    if not match:
-        return False
-    word = match.group(1).rstrip(".").lower()
-    return word in ABBREVIATIONS or len(word) == 1
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """Tell whether the word ending `text[start:end]` is an abbreviation.
+
+    The word is the last run of ASCII letters and dots, from its first letter.
+    It is found by stepping back from `end`, so the cost is the word's length,
+    not the length of the whole sentence before it.
+    """
+    first = end
+    while first > start and text[first - 1] in _WORD_CHARACTERS:
+        first -= 1
+    word = text[first:end].lstrip(".").rstrip(".").lower()
+    return bool(word) and (word in ABBREVIATIONS or len(word) == 1)
 
 
 def sentence_spans(
@@ -33,19 +44,22 @@ def sentence_spans(
     callers can split one block of a document without crossing into the next.
     """
     stop = len(text) if end is None else end
+    # Matched on the range alone, so that a stop just before `start` is not seen.
+    segment = text[start:stop]
     spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _BOUNDARY.finditer(text, start, stop):
+    cursor = 0
+    for match in _BOUNDARY.finditer(segment):
         stop_mark = match.end()
         punctuation_start = match.start()
-        if text[punctuation_start] == "." and _is_abbreviation(
-            text[cursor:punctuation_start]
+        if segment[punctuation_start] == "." and _is_abbreviation(
+            segment, cursor, punctuation_start
         ):
             continue
         spans.append((cursor, stop_mark))
         cursor = stop_mark
-    spans.append((cursor, stop))
-    return [span for span in (_strip_span(text, a, b) for a, b in spans) if span]
+    spans.append((cursor, len(segment)))
+    stripped = (_strip_span(segment, a, b) for a, b in spans)
+    return [(start + a, start + b) for a, b in (span for span in stripped if span)]
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
