@@ -139,6 +139,21 @@ def test_two_workers_on_one_chroma_server_both_answer_from_each_new_commit(
             assert response.status_code == 200, response.text
             answers.append(response.json()["answer"])
         assert all("$415 billion" in answer for answer in answers)
+
+        # A job accepted by one worker can be followed through any of them.
+        with httpx.Client(timeout=60) as client:
+            accepted = client.post(
+                f"{base}/v1/documents",
+                files={
+                    "files": ("depot.md", b"# Depot\n\nThe depot holds 7 crates.\n")
+                },
+            )
+        assert accepted.status_code == 202, accepted.text
+        job_id = accepted.json()["id"]
+        for _ in range(8):
+            with httpx.Client(timeout=60) as client:
+                followed = client.get(f"{base}/v1/jobs/{job_id}")
+            assert followed.status_code == 200, followed.text
     finally:
         server.terminate()
         server.wait(timeout=60)

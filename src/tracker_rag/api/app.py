@@ -16,6 +16,7 @@ from tracker_rag.api import answer_routes, document_routes, health_routes
 from tracker_rag.api.body_limit import BodyLimits, BodySizeLimit
 from tracker_rag.api.context import AppContext
 from tracker_rag.api.errors import install_error_handlers
+from tracker_rag.api.job_store import JobStore
 from tracker_rag.api.jobs import JobRunner
 from tracker_rag.api.metrics import ApiMetrics
 from tracker_rag.api.middleware import install_request_middleware
@@ -75,7 +76,10 @@ def create_app(
         service=service,
         metrics=metrics,
         # An upload waits for an ingest another worker or the CLI is running.
-        jobs=JobRunner(lambda: service.ingest(wait_for_lock=UPLOAD_LOCK_WAIT_SECONDS)),
+        jobs=JobRunner(
+            lambda: service.ingest(wait_for_lock=UPLOAD_LOCK_WAIT_SECONDS),
+            JobStore(settings.data_dir / "jobs.sqlite3"),
+        ),
         feedback=FeedbackStore(settings.data_dir / "feedback.sqlite3"),
         rate_limiter=rate_limiter or RateLimiter.from_settings(settings),
     )

@@ -1,33 +1,32 @@
-"""Background ingestion jobs, run one at a time so ingests never interleave."""
+"""Background ingestion jobs, run one at a time so ingests never interleave.
+
+Their states are kept in a `JobStore`, shared by every worker process.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Literal
 
+from tracker_rag.api.job_store import JobStore
 from tracker_rag.api.schemas import JobStatus
 from tracker_rag.errors import NotFoundError
 from tracker_rag.index.ingestion import IngestReport
 
 logger = logging.getLogger(__name__)
 
-KEPT_JOBS = 500
-
 
 class JobRunner:
     """Queue ingests on one worker thread and remember how each ended."""
 
-    def __init__(self, ingest: Callable[[], IngestReport]) -> None:
+    def __init__(self, ingest: Callable[[], IngestReport], store: JobStore) -> None:
         self._ingest = ingest
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
-        self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
-        self._lock = threading.Lock()
+        self._store = store
 
     def submit(
         self, action: Literal["upload", "delete"], files: list[str]
@@ -40,10 +39,7 @@ class JobRunner:
             files=files,
             created=dt.datetime.now(dt.UTC),
         )
-        with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > KEPT_JOBS:
-                self._jobs.popitem(last=False)
+        self._store.save(job)
         self._executor.submit(self._run, job.id)
         return job.model_copy()
 
@@ -53,16 +49,15 @@ class JobRunner:
         Raises:
             NotFoundError: No job has this id (or it is too old to be kept).
         """
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise NotFoundError(f"no job with id {job_id!r}")
-            return job.model_copy()
+        job = self._store.load(job_id)
+        if job is None:
+            raise NotFoundError(f"no job with id {job_id!r}")
+        return job
 
     def _update(self, job_id: str, **changes: object) -> None:
-        with self._lock:
-            if job_id in self._jobs:
-                self._jobs[job_id] = self._jobs[job_id].model_copy(update=changes)
+        job = self._store.load(job_id)
+        if job is not None:
+            self._store.save(job.model_copy(update=changes))
 
     def _run(self, job_id: str) -> None:
         self._update(job_id, status="running")
