@@ -103,7 +103,7 @@ def killed_runs(
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=3600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     statuses = json.loads(completed.stdout.strip().splitlines()[-1])
