@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import platform
 import random
@@ -20,6 +21,12 @@ MULTIHOP_DOCS = REPO.parent / "shared" / "benchmarks" / "multihop-rag" / "docs"
 
 class BenchError(Exception):
     """A benchmark cannot run as asked; its message is shown as one line."""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of unsorted values."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def sample_articles(source: Path, count: int | None, seed: int) -> list[Path]:

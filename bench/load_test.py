@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import os
 import random
 import shutil
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _common import percentile
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "evals" / "tracker_questions.jsonl"
@@ -368,12 +368,6 @@ def client_loop(run: Run, base: str) -> None:
 
 
 # The report
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of unsorted values."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def latency_summary(values: list[float]) -> dict[str, float]:

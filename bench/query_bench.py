@@ -35,7 +35,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import argparse
 import datetime as dt
 import json
-import math
 import platform
 import random
 import signal
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _common import percentile
 
 from tracker_rag.errors import DatasetError
 from tracker_rag.evaluation.cases import EvalCase
@@ -168,12 +168,6 @@ def torch_threads() -> int:
     import torch
 
     return int(torch.get_num_threads())
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of unsorted values."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def latency_summary(seconds: list[float]) -> dict[str, Any]:
