@@ -8,7 +8,10 @@ size measures:
 
 - the raw encoder, the limit: sentence-transformers `encode` over exactly the
   texts the ingest embeds (title and section lines, then the chunk text);
-- `TrackerRag.ingest` on a fresh index (wall time of the call);
+- the raw ONNX encoder: the same model exported to ONNX and run by
+  onnxruntime (Tracker RAG's default encoder) over the same texts;
+- `TrackerRag.ingest` on a fresh index (wall time of the call), once with the
+  torch encoder and once with the ONNX encoder;
 - a second ingest of the unchanged corpus;
 - llama-index's default pipeline: `SimpleDirectoryReader`, its default
   `SentenceSplitter` and `HuggingFaceEmbedding` into a fresh embedded Chroma
@@ -17,7 +20,10 @@ size measures:
 Every model is loaded and every path runs once on one article before anything
 is timed. Each repeat then runs the raw encoder, the ingest, the re-ingest and
 llama-index in that order, and the raw encoder runs once more at the end, so
-its runs bracket the others; figures use the median. The exit status is 0 when
+its runs bracket the others; figures use the median. Last, recall@10 (hybrid,
+as `tracker-rag eval` scores it) is measured on both indexes, on the
+MultiHop-RAG questions whose evidence lies in the sample, so the faster encoder
+is seen to cost no quality. The exit status is 0 when
 the benchmark ran (its targets are reported, not enforced) and 1 when it could
 not run.
 """
@@ -64,7 +70,9 @@ from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from sentence_transformers import SentenceTransformer
 
-from tracker_rag.index.embedder import SentenceEmbedder, force_offline
+from tracker_rag.evaluation.relevance import ChunkSpan
+from tracker_rag.evaluation.retrieval_metrics import recall_at
+from tracker_rag.index.embedder import SentenceEmbedder
 from tracker_rag.index.index_files import IndexPaths
 from tracker_rag.index.ingestion import (
     DOCUMENTS_PER_BATCH,
@@ -72,13 +80,18 @@ from tracker_rag.index.ingestion import (
     IndexBuilder,
     IngestReport,
 )
+from tracker_rag.index.llama_embedding import TEXTS_PER_CALL
 from tracker_rag.index.nodes import chunk_to_node, document_to_llama
+from tracker_rag.index.offline import force_offline
 from tracker_rag.ingest.chunking import StructuralChunker
 from tracker_rag.ingest.loaders import load_corpus
 from tracker_rag.service import TrackerRag
 from tracker_rag.settings import Settings
 
 INGEST_OVER_RAW_TARGET = 0.85
+ONNX_INGEST_OVER_RAW_TARGET = 1.2
+RECALL_TOLERANCE = 0.005
+BENCHMARK_DIR = MULTIHOP_DOCS.parent
 REINGEST_SHARE_TARGET = 0.05
 PACKAGES = ("llama-index-core", "chromadb", "sentence-transformers", "transformers")
 EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
@@ -97,6 +110,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--repeats", type=int, default=1, help="runs of each path")
     parser.add_argument("--source", type=Path, default=MULTIHOP_DOCS)
+    parser.add_argument(
+        "--recall-cases", type=int, default=200, help="questions scored for recall"
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     if args.batch_size < 1 or args.repeats < 1:
@@ -176,10 +192,11 @@ def measure_texts(
 
 
 def ingest_calls(doc_ids: list[str], batch: int) -> list[list[int]]:
-    """The `encode` calls of an ingest: batches of chunks, documents in order.
+    """The `encode` calls of an ingest: the chunks of each group of documents.
 
-    The pipeline embeds `DOCUMENTS_PER_BATCH` documents at a time and llama-index
-    hands their chunks to the model `batch` at a time, in document order.
+    The pipeline embeds `DOCUMENTS_PER_BATCH` documents at a time and hands
+    their chunks to the encoder up to `TEXTS_PER_CALL` at a time, which sorts
+    them by length before it cuts batches.
     """
     groups: dict[int, list[int]] = {}
     documents: dict[str, int] = {}
@@ -187,9 +204,9 @@ def ingest_calls(doc_ids: list[str], batch: int) -> list[list[int]]:
         number = documents.setdefault(doc_id, len(documents))
         groups.setdefault(number // DOCUMENTS_PER_BATCH, []).append(position)
     return [
-        group[start : start + batch]
+        group[start : start + TEXTS_PER_CALL]
         for group in groups.values()
-        for start in range(0, len(group), batch)
+        for start in range(0, len(group), TEXTS_PER_CALL)
     ]
 
 
@@ -232,7 +249,9 @@ def built_texts(service: TrackerRag) -> dict[str, str]:
     return embedded_texts([chunk_to_node(c) for c in service.index.catalog.chunks])
 
 
-def tracker_settings(corpus: Path, index: Path, batch_size: int) -> Settings:
+def tracker_settings(
+    corpus: Path, index: Path, batch_size: int, encoder: str = "onnx"
+) -> Settings:
     """Settings for an ingest into its own folders, with the embedded Chroma."""
     return Settings(
         corpus_dir=corpus,
@@ -240,6 +259,7 @@ def tracker_settings(corpus: Path, index: Path, batch_size: int) -> Settings:
         data_dir=index.parent / f"{index.name}-data",
         chroma_url=None,
         embed_batch_size=batch_size,
+        encoder=encoder,  # type: ignore[arg-type]
     )
 
 
@@ -249,6 +269,15 @@ def time_raw_encoder(
     """Wall and CPU seconds sentence-transformers takes to embed the texts."""
     watch = Stopwatch()
     model.encode(texts, batch_size=batch, normalize_embeddings=True)
+    return watch.read()
+
+
+def time_onnx_encoder(
+    embedder: SentenceEmbedder, texts: list[str], batch: int
+) -> tuple[float, float]:
+    """Wall and CPU seconds the ONNX encoder takes to embed the texts."""
+    watch = Stopwatch()
+    embedder.encoder.encode(texts, batch)
     return watch.read()
 
 
@@ -313,6 +342,7 @@ class Setup:
     corpus: Path
     settings: Settings
     embedder: SentenceEmbedder
+    torch_embedder: SentenceEmbedder
     raw_model: SentenceTransformer
     llama_embedding: HuggingFaceEmbedding
     planned: dict[str, str]
@@ -326,13 +356,18 @@ def prepare(files: list[Path], root: Path, batch: int) -> Setup:
     copy_articles(files, corpus)
     settings = tracker_settings(corpus, root / "index-1", batch)
     force_offline()
-    embedder = SentenceEmbedder(settings.model_path, batch)
+    embedder = SentenceEmbedder(
+        settings.model_path, batch, "onnx", cache_dir=settings.model_cache_dir
+    )
+    if embedder.encoder.name != "onnx":
+        raise BenchError("the default embedder is not the ONNX encoder")
     nodes = planned_nodes(settings, embedder)
     setup = Setup(
         root=root,
         corpus=corpus,
         settings=settings,
         embedder=embedder,
+        torch_embedder=SentenceEmbedder(settings.model_path, batch, "torch"),
         raw_model=SentenceTransformer(str(settings.model_path), device="cpu"),
         llama_embedding=HuggingFaceEmbedding(
             model_name=str(settings.model_path), device="cpu", embed_batch_size=batch
@@ -346,10 +381,15 @@ def prepare(files: list[Path], root: Path, batch: int) -> Setup:
     copy_articles(files[:1], warm_up / "corpus")
     warm_settings = tracker_settings(warm_up / "corpus", warm_up / "index", batch)
     TrackerRag(warm_settings, embedder=embedder).ingest()
+    torch_settings = tracker_settings(
+        warm_up / "corpus", warm_up / "index-torch", batch, "torch"
+    )
+    TrackerRag(torch_settings, embedder=setup.torch_embedder).ingest()
     time_llama_default(
         warm_up / "corpus", warm_up / "llama-chroma", setup.llama_embedding
     )
     time_raw_encoder(setup.raw_model, list(setup.planned.values())[:batch], batch)
+    time_onnx_encoder(embedder, list(setup.planned.values())[:batch], batch)
     return setup
 
 
@@ -358,12 +398,15 @@ class Measured:
     """The timings of every path, and what the last runs left behind."""
 
     raw: Timing = field(default_factory=Timing)
+    raw_onnx: Timing = field(default_factory=Timing)
+    ingest_torch: Timing = field(default_factory=Timing)
     ingest: Timing = field(default_factory=Timing)
     reingest: Timing = field(default_factory=Timing)
     llama: Timing = field(default_factory=Timing)
     llama_texts: list[str] = field(default_factory=list)
     index_bytes: int = 0
     llama_bytes: int = 0
+    services: dict[str, TrackerRag] = field(default_factory=dict)
 
 
 def run_paths(setup: Setup, repeats: int, memory: dict[str, int]) -> Measured:
@@ -372,6 +415,19 @@ def run_paths(setup: Setup, repeats: int, memory: dict[str, int]) -> Measured:
     measured = Measured()
     for repeat in range(1, repeats + 1):
         measured.raw.add(*time_raw_encoder(setup.raw_model, texts, setup.batch))
+        measured.raw_onnx.add(*time_onnx_encoder(setup.embedder, texts, setup.batch))
+
+        torch_service = TrackerRag(
+            tracker_settings(
+                setup.corpus, setup.root / f"index-torch-{repeat}", setup.batch, "torch"
+            ),
+            embedder=setup.torch_embedder,
+        )
+        seconds, report = time_ingest(torch_service)
+        measured.ingest_torch.add(*seconds)
+        if built_texts(torch_service) != setup.planned:
+            raise BenchError("the torch ingest embedded other texts than planned")
+        measured.services["torch"] = torch_service
 
         index = setup.root / f"index-{repeat}"
         service = TrackerRag(
@@ -388,6 +444,7 @@ def run_paths(setup: Setup, repeats: int, memory: dict[str, int]) -> Measured:
                 f"not the {len(texts)} of its index"
             )
         measured.index_bytes = folder_bytes(index)
+        measured.services["onnx"] = service
         memory["after_ingest"] = peak_rss_bytes()
         seconds, report = time_ingest(service)
         measured.reingest.add(*seconds)
@@ -405,6 +462,28 @@ def run_paths(setup: Setup, repeats: int, memory: dict[str, int]) -> Measured:
     return measured
 
 
+def measure_recall(measured: Measured, limit: int, seed: int) -> dict[str, Any]:
+    """recall@10 of hybrid retrieval over the torch-built and ONNX-built indexes."""
+    from query_bench import RECALL_DEPTH, recall_cases
+
+    onnx, torch = measured.services["onnx"], measured.services["torch"]
+    cases = recall_cases(onnx, BENCHMARK_DIR, limit, seed)
+    scores: dict[str, list[float]] = {"onnx": [], "torch": []}
+    for case, spans in cases:
+        for name, service in (("onnx", onnx), ("torch", torch)):
+            retrieval = service.retrieve(case.question, top_k=RECALL_DEPTH)
+            ranking = [
+                ChunkSpan(s.chunk.chunk_id, s.chunk.doc_id, s.chunk.start, s.chunk.end)
+                for s in retrieval.chunks
+            ]
+            scores[name].append(recall_at(ranking, spans, RECALL_DEPTH))
+    recall = {
+        name: round(sum(values) / len(values), 4) if values else None
+        for name, values in scores.items()
+    }
+    return {"cases": len(cases), "depth": RECALL_DEPTH, **recall}
+
+
 def summarize(setup: Setup, measured: Measured) -> dict[str, Any]:
     """Sizes, timings and rates of every path, and the ratios between them."""
     texts, batch, model = list(setup.planned.values()), setup.batch, setup.raw_model
@@ -412,6 +491,14 @@ def summarize(setup: Setup, measured: Measured) -> dict[str, Any]:
         "raw_encoder": throughput(
             measure_texts(texts, model, [list(range(len(texts)))], batch),
             measured.raw,
+        ),
+        "raw_onnx_encoder": throughput(
+            measure_texts(texts, model, [list(range(len(texts)))], batch),
+            measured.raw_onnx,
+        ),
+        "tracker_ingest_torch": throughput(
+            measure_texts(texts, model, ingest_calls(setup.doc_ids, batch), batch),
+            measured.ingest_torch,
         ),
         "tracker_ingest": throughput(
             measure_texts(texts, model, ingest_calls(setup.doc_ids, batch), batch),
@@ -433,11 +520,14 @@ def summarize(setup: Setup, measured: Measured) -> dict[str, Any]:
         ),
     }
     raw, tracker = runs["raw_encoder"], runs["tracker_ingest"]
+    torch_ingest, raw_onnx = runs["tracker_ingest_torch"], runs["raw_onnx_encoder"]
     default = runs["llama_index_default"]
     ratios = {
-        "ingest_over_raw": tracker["chunks_per_second"] / raw["chunks_per_second"],
+        "ingest_over_raw": torch_ingest["chunks_per_second"] / raw["chunks_per_second"],
         "ingest_over_raw_by_cpu_seconds": raw["cpu_seconds"]["median"]
-        / tracker["cpu_seconds"]["median"],
+        / torch_ingest["cpu_seconds"]["median"],
+        "onnx_ingest_over_raw": tracker["chunks_per_second"] / raw["chunks_per_second"],
+        "onnx_raw_over_raw": raw_onnx["chunks_per_second"] / raw["chunks_per_second"],
         "tracker_over_llama_index_chunks": tracker["chunks_per_second"]
         / default["chunks_per_second"],
         "tracker_over_llama_index_characters": tracker["characters_per_second"]
@@ -458,6 +548,7 @@ def run_benchmark(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     setup = prepare(files, root, args.batch_size)
     memory["warmed_up"] = peak_rss_bytes()
     measured = run_paths(setup, args.repeats, memory)
+    recall = measure_recall(measured, args.recall_cases, args.seed)
     memory["end"] = peak_rss_bytes()
     machine["load_average_1min_end"] = round(os.getloadavg()[0], 2)
     return {
@@ -473,8 +564,11 @@ def run_benchmark(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             "chunk_max_tokens": setup.settings.chunk_max_tokens,
         },
         **summarize(setup, measured),
+        "recall": recall,
         "targets": {
             "ingest_over_raw": INGEST_OVER_RAW_TARGET,
+            "onnx_ingest_over_raw": ONNX_INGEST_OVER_RAW_TARGET,
+            "recall_tolerance": RECALL_TOLERANCE,
             "reingest_share": REINGEST_SHARE_TARGET,
         },
         "memory": {"peak_rss_bytes": memory["end"], "peak_rss_bytes_after": memory},
@@ -488,8 +582,10 @@ def run_benchmark(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
 
 _ROW_NAMES = {
-    "raw_encoder": "raw encoder",
-    "tracker_ingest": "tracker-rag ingest",
+    "raw_encoder": "raw encoder (torch)",
+    "raw_onnx_encoder": "raw encoder (onnx)",
+    "tracker_ingest_torch": "tracker-rag ingest (torch)",
+    "tracker_ingest": "tracker-rag ingest (onnx)",
     "tracker_reingest": "tracker-rag re-ingest",
     "llama_index_default": "llama-index default",
 }
@@ -565,13 +661,25 @@ def format_report(results: dict[str, Any]) -> str:
         lines.append("  ".join(cells).rstrip())
 
     share, over_raw = ratios["reingest_share"], ratios["ingest_over_raw"]
+    onnx_over_raw, recall = ratios["onnx_ingest_over_raw"], results["recall"]
+    recall_close = (
+        recall["onnx"] is not None
+        and abs(recall["onnx"] - recall["torch"]) <= targets["recall_tolerance"]
+    )
     memory, sizes = results["memory"], results["sizes"]
     lines += [
         "",
-        f"ingest ÷ raw encoder (chunks/s): {over_raw:.3f} "
+        f"ingest (torch) ÷ raw torch encoder (chunks/s): {over_raw:.3f} "
         f"(target ≥ {targets['ingest_over_raw']}: "
         f"{_verdict(over_raw >= targets['ingest_over_raw'])}); "
         f"by CPU seconds: {ratios['ingest_over_raw_by_cpu_seconds']:.3f}",
+        f"ingest (onnx) ÷ raw torch encoder: {onnx_over_raw:.3f} "
+        f"(target ≥ {targets['onnx_ingest_over_raw']}: "
+        f"{_verdict(onnx_over_raw >= targets['onnx_ingest_over_raw'])}); "
+        f"raw onnx ÷ raw torch: {ratios['onnx_raw_over_raw']:.3f}",
+        f"recall@{recall['depth']} over {recall['cases']} questions: onnx "
+        f"{recall['onnx']}, torch {recall['torch']} (within "
+        f"{targets['recall_tolerance']}: {_verdict(recall_close)})",
         "tracker-rag ÷ llama-index default: "
         f"{ratios['tracker_over_llama_index_chunks']:.3f} by chunks/s, "
         f"{ratios['tracker_over_llama_index_characters']:.3f} by characters/s, "
@@ -580,7 +688,7 @@ def format_report(results: dict[str, Any]) -> str:
         f"(target ≤ {targets['reingest_share']}: "
         f"{_verdict(share <= targets['reingest_share'])})",
         f"peak resident memory: {memory['peak_rss_bytes'] / 2**20:,.0f} MiB "
-        "(three copies of the model loaded)",
+        "(four copies of the model loaded)",
         f"sizes: corpus {sizes['corpus_files']} files, "
         f"{sizes['corpus_bytes'] / 2**10:,.0f} KiB; "
         f"tracker-rag index {sizes['index_bytes'] / 2**20:,.1f} MiB; "

@@ -86,7 +86,11 @@ class TrackerRag:
         """The embedding model named by the settings (loaded on first use)."""
         if self._embedder is None:
             self._embedder = SentenceEmbedder(
-                self.settings.model_path, self.settings.embed_batch_size
+                self.settings.model_path,
+                self.settings.embed_batch_size,
+                self.settings.encoder,
+                self.settings.encoder_threads,
+                self.settings.model_cache_dir,
             )
         return self._embedder
 
@@ -314,7 +318,7 @@ class TrackerRag:
 
     def support_judge(self) -> HeuristicJudge:
         """The offline support judge, over a cache of sentence embeddings."""
-        return HeuristicJudge(CachedEmbedding(self.embedder.embed))
+        return HeuristicJudge(CachedEmbedding(self.embedder.embed_each))
 
     def ask(
         self,
@@ -356,7 +360,9 @@ class TrackerRag:
             text, self.index.keyword.inverse_document_frequency
         )
         answerer = ExtractiveAnswerer(
-            self.embedder.embed, self.settings.max_answer_sentences
+            self.embedder.embed_each,
+            self.settings.max_answer_sentences,
+            self.settings.answer_sentence_budget or None,
         )
         draft = answerer.draft(text, retrieval.query_vector, weights, retrieval.chunks)
         confidence = answer_confidence(draft.best)

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         description="Local sentence-transformers folder; the bundled MiniLM if unset.",
     )
     embed_batch_size: int = Field(32, ge=1, le=1024)
+    encoder: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What runs the embedding model: onnxruntime on the model "
+        "exported to ONNX (faster, same vectors), or sentence-transformers on torch.",
+    )
+    encoder_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="CPU threads the encoder uses; unset, all cores for one "
+        "worker and an equal share for each of several.",
+    )
+    model_cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "tracker-rag",
+        description="Where the ONNX export of the embedding model is kept.",
+    )
     chunk_max_tokens: int = Field(
         200,
         ge=32,
@@ -48,6 +64,13 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    answer_sentence_budget: int = Field(
+        1600,
+        ge=0,
+        le=1_000_000,
+        description="Characters of retrieved sentences an extractive answer "
+        "embeds and ranks, the most promising first; 0 embeds every one (slower).",
+    )
     abstain_below: float = Field(
         0.44,
         ge=0.0,

@@ -122,12 +122,14 @@ def main() -> None:
     args = parser.parse_args()
     scenarios = json.loads(args.scenarios.read_text())
 
-    from tracker_rag.index.embedder import SentenceEmbedder
+    from tracker_rag.index.embedder import SentenceEmbedder, default_cache_dir
+    from tracker_rag.index.onnx_export import exported_model_file
     from tracker_rag.settings import bundled_model_path
 
-    # Loading the weights runs no computation, so no thread pool exists yet.
+    # Export the model now, but open no session: its thread pools would not
+    # survive the fork, so each child opens its own.
     embedder = SentenceEmbedder(bundled_model_path())
-    _ = embedder.llama_embedding
+    exported_model_file(embedder.folder, embedder.fingerprint, default_cache_dir())
 
     statuses = {}
     for scenario in scenarios:

@@ -33,13 +33,13 @@ def count_encoded_texts(
 ) -> list[int]:
     """Record how many texts each call to the model's encoder receives."""
     calls: list[int] = []
-    original = embedder.model.encode
+    original = embedder.encoder.encode
 
-    def counting_encode(sentences: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(1 if isinstance(sentences, str) else len(sentences))
-        return original(sentences, *args, **kwargs)
+    def counting_encode(texts: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1 if isinstance(texts, str) else len(texts))
+        return original(texts, *args, **kwargs)
 
-    monkeypatch.setattr(embedder.model, "encode", counting_encode)
+    monkeypatch.setattr(embedder.encoder, "encode", counting_encode)
     return calls
 
 

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracker_rag.answer.passages import candidate_sentences
-from tracker_rag.answer.sentence_scoring import SentenceScore, score_sentences
+from tracker_rag.answer.sentence_scoring import (
+    SEMANTIC_BUDGET,
+    SentenceScore,
+    score_sentences,
+)
 from tracker_rag.domain import Chunk, Citation, ScoredChunk
 
 RELATIVE_CUTOFF = 0.85
@@ -101,9 +105,11 @@ class ExtractiveAnswerer:
         self,
         embed: Callable[[list[str]], np.ndarray],
         max_sentences: int = 3,
+        semantic_budget: int | None = SEMANTIC_BUDGET,
     ) -> None:
         self._embed = embed
         self._max_sentences = max_sentences
+        self._semantic_budget = semantic_budget
 
     def draft(
         self,
@@ -119,6 +125,7 @@ class ExtractiveAnswerer:
             question_weights,
             candidate_sentences(retrieved),
             self._embed,
+            self._semantic_budget,
         )
         chosen = reading_order(select_sentences(ranked, self._max_sentences))
         citations = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,6 +12,11 @@ from tracker_rag.answer.passages import CandidateSentence
 from tracker_rag.index.keyword_index import query_terms
 
 SEMANTIC_WEIGHT = 0.6
+# Characters of sentences embedded per question, best estimates first; the
+# rest are ranked out by the estimate alone. Embedding time grows with it.
+SEMANTIC_BUDGET = 1600
+# Sentences embedded whatever their length, so that long ones still compete.
+SEMANTIC_MINIMUM = 4
 # A sentence lacking the kind of fact a question asks for keeps this share of its score.
 MISSING_ANSWER_TYPE_FACTOR = 0.6
 
@@ -53,23 +58,56 @@ def score_sentences(
     question_weights: dict[str, float],
     sentences: list[CandidateSentence],
     embed: Callable[[list[str]], np.ndarray],
+    semantic_budget: int | None = SEMANTIC_BUDGET,
 ) -> list[SentenceScore]:
-    """Score every sentence; best first."""
+    """Score the most promising sentences; best first.
+
+    Embedding a sentence costs far more than everything else here, so only
+    the sentences with the best estimate are embedded and ranked, up to
+    `semantic_budget` characters and at least `SEMANTIC_MINIMUM` of them (all
+    when it is None). The estimate stands the chunk's similarity to the
+    question in for the sentence's own.
+    """
     answer_type = expected_answer_type(question)
     if not sentences:
         return []
-    vectors = embed([sentence.text for sentence in sentences])
-    similarities = vectors @ question_vector
-    scores = [
+    estimates = [
         SentenceScore(
             sentence,
-            float(similarity),
+            _chunk_similarity(sentence),
             term_coverage(question_weights, _context(sentence)),
             holds_new_answer(answer_type, question, sentence.text),
         )
-        for sentence, similarity in zip(sentences, similarities, strict=True)
+        for sentence in sentences
+    ]
+    if semantic_budget is not None:
+        estimates = _within_budget(estimates, semantic_budget)
+
+    vectors = embed([item.sentence.text for item in estimates])
+    similarities = vectors @ question_vector
+    scores = [
+        replace(item, similarity=float(similarity))
+        for item, similarity in zip(estimates, similarities, strict=True)
     ]
     return sorted(scores, key=lambda item: -item.score)
+
+
+def _within_budget(estimates: list[SentenceScore], budget: int) -> list[SentenceScore]:
+    """The best estimates whose texts fit in `budget` characters."""
+    kept: list[SentenceScore] = []
+    used = 0
+    for item in sorted(estimates, key=lambda item: -item.score):
+        used += len(item.sentence.text)
+        if used > budget and len(kept) >= SEMANTIC_MINIMUM:
+            break
+        kept.append(item)
+    return kept
+
+
+def _chunk_similarity(sentence: CandidateSentence) -> float:
+    """The chunk's dense similarity, or none found: then it ranks on words alone."""
+    similarity = sentence.scored.dense_similarity
+    return 0.0 if similarity is None else similarity
 
 
 def _context(sentence: CandidateSentence) -> str:

@@ -81,6 +81,11 @@ def run_serve(
         )
     else:
         os.environ.update(overrides)
+        if settings.encoder_threads is None:
+            # Each worker encodes on its share of the cores; more threads than
+            # cores make the workers' encoder threads stall one another.
+            share = max(1, (os.cpu_count() or 1) // workers)
+            os.environ["TRACKER_RAG_ENCODER_THREADS"] = str(share)
         config = uvicorn.Config(
             "tracker_rag.api.worker_app:create_worker_app",
             factory=True,

@@ -1,40 +1,27 @@
-"""Load a local sentence-transformers model and embed texts with it, offline."""
+"""Embed texts with a local sentence-transformers model, offline, on either encoder."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import time
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Literal, Protocol
 
 import numpy as np
 
-from tracker_rag.errors import ConfigurationError
+from tracker_rag.index.llama_embedding import EncoderEmbedding
+from tracker_rag.index.model_folder import ModelFolder
+from tracker_rag.index.onnx_encoder import OnnxEncoder
+from tracker_rag.index.torch_encoder import TorchEncoder
 
-if TYPE_CHECKING:
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from sentence_transformers import SentenceTransformer
+EncoderName = Literal["onnx", "torch"]
 
 logger = logging.getLogger(__name__)
 
 _FINGERPRINT_FILES = ("config.json", "modules.json", "sentence_bert_config.json")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _SAMPLE_BYTES = 1 << 20
-
-
-def force_offline() -> None:
-    """Stop Hugging Face libraries from reaching a model hub."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def model_fingerprint(model_dir: Path) -> str:
@@ -59,89 +46,95 @@ def model_fingerprint(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-class SentenceEmbedder:
-    """A sentence-transformers model loaded from a local folder, once."""
+class Encoder(Protocol):
+    """What the embedder needs of a backend: count word pieces and embed."""
 
-    def __init__(self, model_dir: Path, batch_size: int = 32) -> None:
-        if (
-            not (model_dir / "modules.json").exists()
-            and not (model_dir / "config.json").exists()
-        ):
-            raise ConfigurationError(
-                f"embedding model folder {model_dir} holds no sentence-transformers "
-                "model "
-                "(no modules.json or config.json)"
-            )
+    name: str
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors the model makes."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Count the word pieces of a text, special tokens excluded."""
+        ...
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Embed texts into unit-length vectors."""
+        ...
+
+
+def default_cache_dir() -> Path:
+    """Where exported model files are kept unless a setting says otherwise."""
+    return Path.home() / ".cache" / "tracker-rag"
+
+
+class SentenceEmbedder:
+    """One local model, loaded once, run by onnxruntime or by torch.
+
+    Both encoders give the same vectors (to about 1e-7) and the same word-piece
+    counts, so an index built with one can be queried with the other; the
+    fingerprint names the model, not the encoder.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        batch_size: int = 32,
+        encoder: EncoderName = "onnx",
+        threads: int | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.folder = ModelFolder.read(model_dir)
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.fingerprint = model_fingerprint(model_dir)
         self.name = (
             model_dir.name if model_dir.name != "model" else model_dir.parent.name
         )
+        self.encoder: Encoder = (
+            OnnxEncoder(
+                self.folder, self.fingerprint, cache_dir or default_cache_dir(), threads
+            )
+            if encoder == "onnx"
+            else TorchEncoder(self.folder, threads)
+        )
 
     @cached_property
-    def llama_embedding(self) -> HuggingFaceEmbedding:
-        """The model as a llama-index embedding (loaded on first use)."""
-        force_offline()
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    def llama_embedding(self) -> EncoderEmbedding:
+        """The embedder as a llama-index embedding, for the ingestion pipeline."""
+        return EncoderEmbedding(self.embed, self.name)
 
-        started = time.perf_counter()
-        try:
-            embedding = HuggingFaceEmbedding(
-                model_name=str(self.model_dir),
-                device="cpu",
-                embed_batch_size=self.batch_size,
-            )
-        except (OSError, ValueError) as exc:
-            raise ConfigurationError(
-                f"cannot load the embedding model from {self.model_dir}: {exc}"
-            ) from exc
-        logger.info(
-            "loaded embedding model %s in %.0f ms",
-            self.name,
-            (time.perf_counter() - started) * 1000,
-        )
-        return embedding
-
-    @property
-    def model(self) -> SentenceTransformer:
-        """The sentence-transformers model underneath."""
-        model: SentenceTransformer = self.llama_embedding._model
-        return model
+    def load(self) -> None:
+        """Load (and if need be export) the model now rather than on first use."""
+        self.embed_query("warm up")
 
     @property
     def dimension(self) -> int:
         """Length of the vectors the model makes."""
-        dimension = self.model.get_embedding_dimension()
-        if dimension is None:
-            raise ConfigurationError(
-                f"model {self.model_dir} does not state its dimension"
-            )
-        return int(dimension)
+        return self.encoder.dimension
 
     @property
     def max_tokens(self) -> int:
         """Word pieces the model reads; the rest of a text would be cut off."""
-        return int(self.model.max_seq_length or 512)
+        return self.folder.max_tokens
 
     def count_tokens(self, text: str) -> int:
         """Count the word pieces of a text, special tokens excluded."""
-        encoded: Any = self.model.tokenizer(
-            text, add_special_tokens=False, return_attention_mask=False
-        )
-        return len(encoded["input_ids"])
+        return self.encoder.count_tokens(text)
 
-    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts into unit-length vectors."""
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
-        array: np.ndarray = np.asarray(vectors, dtype=np.float32)
-        return array
+        return self.encoder.encode(texts, self.batch_size)
+
+    def embed_each(self, texts: list[str]) -> np.ndarray:
+        """Embed short texts one at a time, as a question's candidate sentences.
+
+        With no padding to compute, single texts run faster on a CPU than
+        batches of a few dozen words each (measured in bench/RESULTS.md).
+        """
+        return self.encoder.encode(texts, 1)
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question."""
