@@ -85,13 +85,7 @@ class TrackerRag:
     def embedder(self) -> SentenceEmbedder:
         """The embedding model named by the settings (loaded on first use)."""
         if self._embedder is None:
-            self._embedder = SentenceEmbedder(
-                self.settings.model_path,
-                self.settings.embed_batch_size,
-                self.settings.encoder,
-                self.settings.encoder_threads,
-                self.settings.model_cache_dir,
-            )
+            self._embedder = SentenceEmbedder.from_settings(self.settings)
         return self._embedder
 
     @property

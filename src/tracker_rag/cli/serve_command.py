@@ -80,6 +80,10 @@ def run_serve(
             create_app(settings), log_level="warning", access_log=False
         )
     else:
+        # Export the model once here rather than in every worker at once.
+        from tracker_rag.index.embedder import SentenceEmbedder
+
+        SentenceEmbedder.from_settings(settings).prepare()
         os.environ.update(overrides)
         if settings.encoder_threads is None:
             # Each worker encodes on its share of the cores; more threads than

@@ -14,6 +14,7 @@ from tracker_rag.index.llama_embedding import EncoderEmbedding
 from tracker_rag.index.model_folder import ModelFolder
 from tracker_rag.index.onnx_encoder import OnnxEncoder
 from tracker_rag.index.torch_encoder import TorchEncoder
+from tracker_rag.settings import Settings, default_model_cache_dir
 
 EncoderName = Literal["onnx", "torch"]
 
@@ -65,11 +66,6 @@ class Encoder(Protocol):
         ...
 
 
-def default_cache_dir() -> Path:
-    """Where exported model files are kept unless a setting says otherwise."""
-    return Path.home() / ".cache" / "tracker-rag"
-
-
 class SentenceEmbedder:
     """One local model, loaded once, run by onnxruntime or by torch.
 
@@ -95,16 +91,39 @@ class SentenceEmbedder:
         )
         self.encoder: Encoder = (
             OnnxEncoder(
-                self.folder, self.fingerprint, cache_dir or default_cache_dir(), threads
+                self.folder,
+                self.fingerprint,
+                cache_dir or default_model_cache_dir(),
+                threads,
             )
             if encoder == "onnx"
             else TorchEncoder(self.folder, threads)
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SentenceEmbedder:
+        """The model, encoder, threads and cache folder the settings name."""
+        return cls(
+            settings.model_path,
+            settings.embed_batch_size,
+            settings.encoder,
+            settings.encoder_threads,
+            settings.model_cache_dir,
         )
 
     @cached_property
     def llama_embedding(self) -> EncoderEmbedding:
         """The embedder as a llama-index embedding, for the ingestion pipeline."""
         return EncoderEmbedding(self.embed, self.name)
+
+    def prepare(self) -> None:
+        """Make the model's files ready (the ONNX export) without loading it.
+
+        A process that forks or spawns workers calls this first, so that the
+        workers do not each export the model, and no thread pool is forked.
+        """
+        if isinstance(self.encoder, OnnxEncoder):
+            self.encoder.model_file()
 
     def load(self) -> None:
         """Load (and if need be export) the model now rather than on first use."""

@@ -54,12 +54,16 @@ class OnnxEncoder:
         self.cache_dir = cache_dir
         self.threads = threads
 
+    def model_file(self) -> Path:
+        """The exported model, exported now if it is not there yet."""
+        return exported_model_file(self.folder, self.fingerprint, self.cache_dir)
+
     @cached_property
     def session(self) -> onnxruntime.InferenceSession:
         """The onnxruntime session (the model is exported on first use)."""
         import onnxruntime
 
-        model_file = exported_model_file(self.folder, self.fingerprint, self.cache_dir)
+        model_file = self.model_file()
         started = time.perf_counter()
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = (
