@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Protocol
@@ -17,8 +16,6 @@ from tracker_rag.index.torch_encoder import TorchEncoder
 from tracker_rag.settings import Settings, default_model_cache_dir
 
 EncoderName = Literal["onnx", "torch"]
-
-logger = logging.getLogger(__name__)
 
 _FINGERPRINT_FILES = ("config.json", "modules.json", "sentence_bert_config.json")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")

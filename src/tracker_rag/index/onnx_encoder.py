@@ -113,6 +113,11 @@ class OnnxEncoder:
         return int(self.encode(["dimension"], 1).shape[1])
 
     @cached_property
+    def _input_names(self) -> frozenset[str]:
+        """The inputs the exported graph takes (it may lack token types)."""
+        return frozenset(node.name for node in self.session.get_inputs())
+
+    @cached_property
     def _pad_id(self) -> int:
         return int(self.folder.config.get("pad_token_id") or 0)
 
@@ -145,10 +150,11 @@ class OnnxEncoder:
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask}
-        names = {node.name for node in self.session.get_inputs()}
-        if "token_type_ids" in names:
+        if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
-        tokens = self.session.run(None, {k: v for k, v in feeds.items() if k in names})
+        tokens = self.session.run(
+            None, {k: v for k, v in feeds.items() if k in self._input_names}
+        )
         hidden = np.asarray(tokens[0], dtype=np.float32)
 
         if self.folder.pooling == "cls":
