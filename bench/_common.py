@@ -9,6 +9,7 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import statistics
 import sys
 from importlib import metadata
@@ -21,6 +22,19 @@ MULTIHOP_DOCS = REPO.parent / "shared" / "benchmarks" / "multihop-rag" / "docs"
 
 class BenchError(Exception):
     """A benchmark cannot run as asked; its message is shown as one line."""
+
+
+def interrupt_on_termination() -> None:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt, so servers get stopped.
+
+    A background job starts with SIGINT ignored; `kill` must still clean up.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import percentile
+from _common import interrupt_on_termination, percentile
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "evals" / "tracker_questions.jsonl"
@@ -461,17 +460,10 @@ def drive(args: argparse.Namespace, base: str, pid: int | None) -> dict[str, Any
     return summarize(run, args, time.perf_counter() - started)
 
 
-def interrupt(signum: int, frame: object) -> None:
-    """Turn a termination signal into KeyboardInterrupt, so the server is stopped."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the load test; return the exit status."""
     args = parse_args(argv)
-    # A background job starts with SIGINT ignored; `kill` must still clean up.
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    interrupt_on_termination()
     try:
         if args.url:
             results = drive(args, args.url.rstrip("/"), args.pid)

@@ -180,7 +180,7 @@ def profile_ingests(root: Path, out: Path | None, results: dict[str, Any]) -> No
 
 def render(results: dict[str, Any]) -> str:
     """The summary as a table."""
-    facts = results.pop("machine")
+    facts = results["machine"]
     lines = [
         f"{facts['date']}: {facts['cpu_count']} CPUs, load average "
         f"{facts['load_average_1min']} at the start",
@@ -189,6 +189,8 @@ def render(results: dict[str, Any]) -> str:
         + "  ".join(f"{part:>13}" for part in [*PARTS, "other"]),
     ]
     for name, row in results.items():
+        if name == "machine":
+            continue
         cells = "  ".join(
             f"{row['share'].get(part, 0) * 100:>12.1f}%" for part in [*PARTS, "other"]
         )
@@ -196,7 +198,6 @@ def render(results: dict[str, Any]) -> str:
             f"{name:<14} {row['seconds']:>8.2f} {row['per_operation_ms']:>10}  {cells}"
         )
     lines.append("(ms per op: per question for ask, per chunk for ingest)")
-    results["machine"] = facts
     return "\n".join(lines)
 
 

@@ -37,7 +37,6 @@ import datetime as dt
 import json
 import platform
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import percentile
+from _common import interrupt_on_termination, percentile
 
 from tracker_rag.errors import DatasetError
 from tracker_rag.evaluation.cases import EvalCase
@@ -773,19 +772,13 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def interrupt(signum: int, frame: object) -> None:
-    """Turn a termination signal into KeyboardInterrupt, so the server is stopped."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
     args = parse_args(argv)
     if args.torch_threads is not None:
         # Read by torch when it is first imported, here and in every subprocess.
         os.environ["OMP_NUM_THREADS"] = str(args.torch_threads)
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    interrupt_on_termination()
     try:
         results = run(args)
     except BenchError as exc:

@@ -39,6 +39,7 @@ from _common import (
     REPO,
     BenchError,
     copy_articles,
+    interrupt_on_termination,
     machine_facts,
     percentile,
     sample_articles,
@@ -308,11 +309,6 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def interrupt(signum: int, frame: object) -> None:
-    """Turn a termination signal into KeyboardInterrupt, so servers are stopped."""
-    raise KeyboardInterrupt
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Build the index on a Chroma server, then measure every worker count."""
     facts = machine_facts()
@@ -346,8 +342,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
     args = parse_args(argv)
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    interrupt_on_termination()
     try:
         results = run(args)
     except (ServerError, BenchError, RuntimeError) as exc:

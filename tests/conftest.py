@@ -30,6 +30,16 @@ def embedder() -> SentenceEmbedder:
     return SentenceEmbedder(bundled_model_path())
 
 
+def make_settings(root: Path, **overrides: object) -> Settings:
+    """Settings whose folders all lie under `root`."""
+    return Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        data_dir=root / "data",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
 def make_service(
     index_dir: Path, corpus_dir: Path, embedder: SentenceEmbedder, **settings: object
 ) -> TrackerRag:

@@ -9,21 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, make_settings
 from tracker_rag.api import create_app
 from tracker_rag.index.embedder import SentenceEmbedder
 from tracker_rag.service import TrackerRag
-from tracker_rag.settings import Settings
-
-
-def make_settings(root: Path, **overrides: object) -> Settings:
-    """Settings whose folders all lie under `root`."""
-    return Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        data_dir=root / "data",
-        **overrides,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture(scope="module")

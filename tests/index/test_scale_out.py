@@ -17,24 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.chroma_server import ChromaServer, free_port
-from tests.conftest import CORPUS, REPO
+from tests.conftest import CORPUS, REPO, make_settings
 from tracker_rag.api import create_app
 from tracker_rag.errors import ArchiveError, StoreError
 from tracker_rag.index.embedder import SentenceEmbedder
 from tracker_rag.service import TrackerRag
-from tracker_rag.settings import Settings
 
 QUESTION = "What is the Anthropic Institute valued at?"
-
-
-def settings_under(root: Path, **overrides: object) -> Settings:
-    """Settings whose folders all lie under `root`."""
-    return Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        data_dir=root / "data",
-        **overrides,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture
@@ -50,7 +39,7 @@ def test_the_api_says_503_while_the_chroma_server_is_down_then_recovers(
     tmp_path: Path, embedder: SentenceEmbedder, chroma_server: ChromaServer
 ) -> None:
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    settings = settings_under(tmp_path, chroma_url=chroma_server.url)
+    settings = make_settings(tmp_path, chroma_url=chroma_server.url)
     service = TrackerRag(settings, embedder=embedder)
     service.ingest()
     app = create_app(settings, service, with_ui=False, load_on_start=False)
@@ -77,7 +66,7 @@ def test_two_workers_on_one_chroma_server_both_answer_from_each_new_commit(
     tmp_path: Path, embedder: SentenceEmbedder, chroma_server: ChromaServer
 ) -> None:
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    settings = settings_under(tmp_path, chroma_url=chroma_server.url)
+    settings = make_settings(tmp_path, chroma_url=chroma_server.url)
     TrackerRag(settings, embedder=embedder).ingest()
     port = free_port()
     environment = {
@@ -167,7 +156,7 @@ def test_queries_are_answered_during_an_ingest_and_a_second_ingest_is_refused(
     tmp_path: Path, embedder: SentenceEmbedder
 ) -> None:
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    service = TrackerRag(settings_under(tmp_path), embedder=embedder)
+    service = TrackerRag(make_settings(tmp_path), embedder=embedder)
     service.ingest()
     for number in range(40):
         (tmp_path / "corpus" / f"note-{number:02d}.md").write_text(
@@ -180,7 +169,7 @@ def test_queries_are_answered_during_an_ingest_and_a_second_ingest_is_refused(
 
     def second_ingest() -> None:
         try:
-            TrackerRag(settings_under(tmp_path), embedder=embedder).ingest()
+            TrackerRag(make_settings(tmp_path), embedder=embedder).ingest()
         except StoreError as exc:
             refusals.append(str(exc))
 
@@ -223,7 +212,7 @@ def test_an_exported_index_imports_elsewhere_and_answers_the_same(
     archive = tmp_path / "backup" / "index.tar.gz"
 
     exported = built_service.export_index(archive)
-    restored = TrackerRag(settings_under(tmp_path / "elsewhere"), embedder=embedder)
+    restored = TrackerRag(make_settings(tmp_path / "elsewhere"), embedder=embedder)
     imported = restored.import_index(archive)
 
     assert imported.chunks == exported.chunks == len(built_service.index.catalog)
@@ -248,7 +237,7 @@ def test_importing_something_that_is_not_an_archive_names_the_file(
 ) -> None:
     bogus = tmp_path / "notes.tar.gz"
     bogus.write_text("not a tar file")
-    service = TrackerRag(settings_under(tmp_path), embedder=embedder)
+    service = TrackerRag(make_settings(tmp_path), embedder=embedder)
 
     with pytest.raises(ArchiveError, match=r"notes\.tar\.gz"):
         service.import_index(bogus)
@@ -259,9 +248,9 @@ def test_a_service_notices_a_commit_made_by_another_and_reloads(
     tmp_path: Path, embedder: SentenceEmbedder
 ) -> None:
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    writer = TrackerRag(settings_under(tmp_path), embedder=embedder)
+    writer = TrackerRag(make_settings(tmp_path), embedder=embedder)
     writer.ingest()
-    reader = TrackerRag(settings_under(tmp_path), embedder=embedder)
+    reader = TrackerRag(make_settings(tmp_path), embedder=embedder)
     assert "$380 billion" in reader.ask(QUESTION).answer
     first = reader.index.generation
 

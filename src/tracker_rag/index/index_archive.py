@@ -16,9 +16,10 @@ import logging
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -39,6 +40,8 @@ from tracker_rag.index.snapshot import prune_snapshots, write_snapshot
 from tracker_rag.storage import write_bytes_atomically
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ARCHIVE_FORMAT = "tracker-rag-index"
 ARCHIVE_VERSION = 1
@@ -215,39 +218,43 @@ def _npy_bytes(vectors: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _catalog_bytes(catalog: ChunkCatalog) -> bytes:
+def _saved_bytes(name: str, save: Callable[[Path], None]) -> bytes:
+    """The bytes a save-to-file method writes, by way of a temporary file."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "chunks.jsonl"
-        catalog.save(path)
+        path = Path(folder) / name
+        save(path)
         return path.read_bytes()
 
 
-def _catalog_from_bytes(archive: Path, data: bytes) -> ChunkCatalog:
+def _loaded(archive: Path, name: str, data: bytes, load: Callable[[Path], T]) -> T:
+    """What a load-from-file function makes of `data`; malformed data is named."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "chunks.jsonl"
+        path = Path(folder) / name
         path.write_bytes(data)
         try:
-            return ChunkCatalog.load(path)
+            return load(path)
         except (ValueError, KeyError) as exc:
-            raise ArchiveError(f"{archive}: chunks.jsonl is malformed ({exc})") from exc
+            raise ArchiveError(f"{archive}: {name} is malformed ({exc})") from exc
+
+
+def _catalog_bytes(catalog: ChunkCatalog) -> bytes:
+    return _saved_bytes("chunks.jsonl", catalog.save)
+
+
+def _catalog_from_bytes(archive: Path, data: bytes) -> ChunkCatalog:
+    return _loaded(archive, "chunks.jsonl", data, ChunkCatalog.load)
 
 
 def _docstore_bytes(index: LoadedIndex) -> bytes:
     docstore = SimpleDocumentStore()
     docstore.add_documents([document_to_llama(d) for d in index.documents.values()])
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "docstore.json"
-        docstore.persist(str(path))
-        return path.read_bytes()
+    return _saved_bytes("docstore.json", lambda path: docstore.persist(str(path)))
 
 
 def _docstore_from_bytes(archive: Path, data: bytes) -> SimpleDocumentStore:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "docstore.json"
-        path.write_bytes(data)
-        try:
-            return SimpleDocumentStore.from_persist_path(str(path))
-        except (ValueError, KeyError) as exc:
-            raise ArchiveError(
-                f"{archive}: docstore.json is malformed ({exc})"
-            ) from exc
+    return _loaded(
+        archive,
+        "docstore.json",
+        data,
+        lambda path: SimpleDocumentStore.from_persist_path(str(path)),
+    )
